@@ -1,0 +1,61 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Strict settings for every target of ours (swift-log does the same).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Verdict",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "verdict", targets: ["verdict"]),
+        .library(name: "VerdictCore", targets: ["VerdictCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // C libraries, namespaced so they never clash with another package's module.
+        .systemLibrary(name: "VerdictLibCSV", providers: [.apt(["libcsv-dev"])]),
+        .systemLibrary(name: "VerdictZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "VerdictOpenSSL", providers: [.apt(["libssl-dev"])]),
+
+        .target(
+            name: "VerdictCore",
+            dependencies: [
+                "VerdictLibCSV", "VerdictZlib", "VerdictOpenSSL",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "verdict",
+            dependencies: [
+                "VerdictCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VerdictCoreTests",
+            dependencies: [
+                "VerdictCore", "VerdictLibCSV",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

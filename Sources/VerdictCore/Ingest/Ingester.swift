@@ -1,0 +1,280 @@
+internal import GRDB
+import GRDBSQLite
+public import Logging
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Settings of one ingest run.
+public struct IngestOptions: Sendable {
+    /// When set, document numbers are stored as HMAC-SHA-256 under this key.
+    public var documentKey: DocumentHasher?
+    /// Lines per SQL transaction: the unit that an interrupted ingest loses and redoes.
+    public var batchLines = 50_000
+    /// Called now and then with the current file and its counts (for a terminal progress line).
+    public var progress: (@Sendable (FileSummary, _ bytesRead: Int, _ totalBytes: Int?) -> Void)?
+    /// Wait for another ingest holding the database (true) or fail at once (false).
+    public var waitForLock = true
+
+    public init() {}
+}
+
+/// Reads log files into the database (input.md), one SQL transaction per batch of lines.
+///
+/// Every line ends as a stored poll, a duplicate, a refused line (kept with its reason) or
+/// a blank; the counts say so. Inputs that cannot be read are reported and skipped, and
+/// the others are still ingested.
+public final class Ingester {
+    private let database: VerdictDatabase
+    private let options: IngestOptions
+    private let logger: Logger
+
+    public init(database: VerdictDatabase, options: IngestOptions = IngestOptions(), logger: Logger) {
+        self.database = database
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Ingests `paths` in order (`-` is standard input). Throws only for database
+    /// failures; unreadable inputs are reported in the summary.
+    public func ingest(paths: [String]) throws(VerdictError) -> IngestSummary {
+        let lock = try IngestLock(databasePath: database.path, wait: options.waitForLock, logger: logger)
+        defer { lock.release() }
+        let started = MonotonicClock.now()
+        var summary = IngestSummary()
+        do {
+            try database.queue.inDatabase { db in
+                guard let connection = db.sqliteConnection else {
+                    throw VerdictError(.database, "\(database.path): the connection is closed")
+                }
+                let writer = try PollWriter(connection: connection)
+                let parser = LogLineParser(documentKey: options.documentKey)
+                for path in paths {
+                    let file = try ingestOne(path: path, db: db, connection: connection, writer: writer, parser: parser)
+                    if let error = file.error {
+                        logger.error("\(error)", metadata: ["ingest.file": "\(path)"])
+                    }
+                    summary.files.append(file)
+                    summary.total.add(file)
+                }
+                for row in try Row.fetchAll(db, sql: "SELECT product_key, count(*) FROM fct_transaction GROUP BY product_key") {
+                    if let p = Product(rawValue: row[0]) { summary.transactions[p] = row[1] }
+                }
+            }
+        } catch let e as VerdictError {
+            throw e
+        } catch let e as DatabaseError {
+            throw VerdictError(.database, "\(database.path): \(e.message ?? e.description)", hint: e.sql.map { "while running: \($0)" })
+        } catch {
+            throw VerdictError(.database, "\(database.path): ingest failed", cause: error)
+        }
+        summary.seconds = MonotonicClock.now() - started
+        return summary
+    }
+
+    // MARK: - One input
+
+    private func ingestOne(
+        path: String, db: Database, connection: OpaquePointer, writer: PollWriter, parser: LogLineParser
+    ) throws -> FileSummary {
+        var file = FileSummary(path: path)
+        let size = path == "-" ? nil : FileManagerLite.size(path)
+        file.bytes = size ?? 0
+
+        // The same bytes ingested before: reuse that run's counts instead of parsing again.
+        var knownHash: String?
+        if let size, try Int.fetchOne(db, sql: "SELECT count(*) FROM dim_source_file WHERE status = 'complete' AND size_bytes = ?", arguments: [size])! > 0 {
+            do {
+                knownHash = try Self.hashFile(path)
+            } catch {
+                file.error = error.description
+                return file
+            }
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT lines, accepted, duplicates, blank, refused_by_reason FROM dim_source_file
+                WHERE status = 'complete' AND content_sha256 = ?
+                """, arguments: [knownHash])
+            {
+                file.lines = row[0]
+                file.duplicates = (row[1] as Int) + (row[2] as Int)
+                file.blank = row[3]
+                file.refused = Self.decodeReasons(row[4])
+                file.alreadyIngested = true
+                try db.execute(sql: "UPDATE dim_source_file SET last_ingested_at = ? WHERE content_sha256 = ?", arguments: [Self.nowText(), knownHash])
+                return file
+            }
+        }
+
+        let hasher = knownHash == nil ? StreamingSHA256() : nil
+        let source: any ByteSource
+        do {
+            source = try InputOpener.open(path, onRawBytes: hasher.map { h in { h.update($0) } })
+        } catch {
+            file.error = error.description
+            return file
+        }
+        let reader = LineReader(source: source)
+        let now = Self.nowText()
+
+        // A row for this input; an earlier interrupted read of it (same path and size) is reused.
+        var fileKey: Int64
+        if let k = try Int64.fetchOne(db, sql: "SELECT file_key FROM dim_source_file WHERE status = 'reading' AND path = ? AND size_bytes IS ?", arguments: [path, size]) {
+            fileKey = k
+            try db.execute(sql: "UPDATE dim_source_file SET last_ingested_at = ? WHERE file_key = ?", arguments: [now, k])
+        } else {
+            try db.execute(sql: """
+                INSERT INTO dim_source_file (path, size_bytes, status, first_ingested_at, last_ingested_at)
+                VALUES (?, ?, 'reading', ?, ?)
+                """, arguments: [path, size, now, now])
+            fileKey = db.lastInsertedRowID
+        }
+
+        var inBatch = 0
+        var lastProgress = MonotonicClock.now()
+        try db.execute(sql: "BEGIN IMMEDIATE")
+        var open = true
+        defer { if open { try? db.execute(sql: "ROLLBACK"); try? writer.reset() } }
+
+        func commit() throws {
+            try writer.flush()
+            try db.execute(sql: "UPDATE dim_source_file SET lines = ?, accepted = ?, duplicates = ?, blank = ?, refused = ?, warnings = ? WHERE file_key = ?",
+                           arguments: [file.lines, file.accepted, file.duplicates, file.blank, file.refusedTotal, file.warnings, fileKey])
+            try db.execute(sql: "COMMIT")
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            inBatch = 0
+        }
+
+        do {
+            while let line = try reader.next() {
+                file.lines += 1
+                inBatch += 1
+                if line.oversized {
+                    file.refused[.invalidJSON, default: 0] += 1
+                    try writer.addRefused(fileKey: fileKey, sourcePath: path, lineNumber: line.number, reason: .invalidJSON,
+                                          detail: "line of \(line.length) bytes is longer than the 256 MiB limit; its first \(line.bytes.count) bytes are kept",
+                                          timestampMillis: nil, line: line.bytes, fullLength: line.length, now: now)
+                } else {
+                    switch parser.parse(line.bytes, lineNumber: line.number) {
+                    case .blank:
+                        file.blank += 1
+                    case .refused(let reason, let detail):
+                        file.refused[reason, default: 0] += 1
+                        try writer.addRefused(fileKey: fileKey, sourcePath: path, lineNumber: line.number, reason: reason, detail: detail,
+                                              timestampMillis: nil, line: line.bytes, fullLength: line.length, now: now)
+                    case .poll(let poll):
+                        if try writer.add(poll, fileKey: fileKey) {
+                            file.accepted += 1
+                            file.warnings += poll.warnings.count
+                        } else {
+                            file.duplicates += 1
+                        }
+                    }
+                }
+                if inBatch >= options.batchLines { try commit() }
+                if let progress = options.progress, file.lines & 0x3FF == 0 {
+                    let t = MonotonicClock.now()
+                    if t - lastProgress > 0.5 {
+                        lastProgress = t
+                        progress(file, reader.rawBytesRead, size)
+                    }
+                }
+            }
+        } catch let e as VerdictError where e.code == .io {
+            // A read error (a gzip file cut short): keep what was read, report the file.
+            file.error = e.description
+        }
+
+        let contentHash = knownHash ?? hasher?.finalizeHex()
+        let reasons = "{" + RefusalReason.allCases.map { "\"\($0.rawValue)\": \(file.refused[$0] ?? 0)" }.joined(separator: ", ") + "}"
+        try writer.flush()
+        // A hash already owned by another row (the same bytes from stdin) is not recorded twice.
+        let hashTaken = try contentHash.map { try Int.fetchOne(db, sql: "SELECT count(*) FROM dim_source_file WHERE content_sha256 = ? AND file_key <> ?", arguments: [$0, fileKey])! > 0 } ?? true
+        try db.execute(sql: """
+            UPDATE dim_source_file SET lines = ?, accepted = ?, duplicates = ?, blank = ?, refused = ?, warnings = ?,
+              refused_by_reason = ?, status = ?, content_sha256 = ?
+            WHERE file_key = ?
+            """, arguments: [file.lines, file.accepted, file.duplicates, file.blank, file.refusedTotal, file.warnings,
+                             reasons, file.error == nil ? "complete" : "reading", (file.error == nil && !hashTaken) ? contentHash : nil, fileKey])
+        try db.execute(sql: "COMMIT")
+        open = false
+        if let progress = options.progress { progress(file, reader.rawBytesRead, size) }
+        return file
+    }
+
+    static func decodeReasons(_ json: String?) -> [RefusalReason: Int] {
+        guard let json else { return [:] }
+        var out: [RefusalReason: Int] = [:]
+        for r in RefusalReason.allCases {
+            guard let range = json.range(of: "\"\(r.rawValue)\": ") else { continue }
+            let digits = json[range.upperBound...].prefix { $0.isNumber }
+            if let n = Int(digits), n > 0 { out[r] = n }
+        }
+        return out
+    }
+
+    /// SHA-256 of a file's bytes as they are on disk.
+    static func hashFile(_ path: String) throws(VerdictError) -> String {
+        let src = try FileDescriptorSource(path: path)
+        let h = StreamingSHA256()
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buf.deallocate() }
+        while true {
+            let n = try src.read(into: buf)
+            if n == 0 { break }
+            h.update(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+        }
+        return h.finalizeHex()
+    }
+
+    static func nowText() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp.isoInstant(millis: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec / 1_000_000))
+    }
+}
+
+/// Seconds from a monotonic clock, for durations and throttling.
+enum MonotonicClock {
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// An exclusive advisory lock (flock) on the database file, held for a whole ingest, so
+/// two ingests never interleave. On Linux flock locks are separate from the fcntl locks
+/// SQLite takes, so readers are not disturbed; the kernel releases it if the process dies.
+final class IngestLock {
+    private var fd: Int32
+
+    init(databasePath: String, wait: Bool, logger: Logger) throws(VerdictError) {
+        fd = open(databasePath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw VerdictError(.database, "\(databasePath): cannot open for locking: \(String(cString: strerror(errno)))")
+        }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
+        guard wait else {
+            close(fd)
+            throw VerdictError(.busy, "\(databasePath): another ingest is writing to this database", hint: "wait for it to finish, or drop --no-wait")
+        }
+        logger.notice("another ingest is writing to \(databasePath); waiting for it to finish")
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                close(fd)
+                throw VerdictError(.database, "\(databasePath): cannot lock: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    func release() {
+        guard fd >= 0 else { return }
+        flock(fd, LOCK_UN)
+        close(fd)
+        fd = -1
+    }
+
+    deinit { release() }
+}

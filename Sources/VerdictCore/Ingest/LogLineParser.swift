@@ -1,0 +1,702 @@
+/// What became of one line of a log file.
+public enum ParsedLine: Sendable {
+    case blank
+    case poll(PollRecord)
+    /// `detail` says what was wrong, for people; it never quotes the line.
+    case refused(RefusalReason, detail: String)
+}
+
+/// Turns one NDJSON line into a poll, a refusal or a blank (input.md §2–§4).
+///
+/// One pass over the bytes locates the envelope keys and, inside the response, the
+/// fields the metrics use; everything else, base64 payloads included, is skipped while
+/// being validated, never copied or decoded. A parser keeps scratch buffers, so use one
+/// per thread.
+public final class LogLineParser {
+    private let documentKey: DocumentHasher?
+
+    /// - Parameter documentKey: when given, document numbers are kept as a keyed hash.
+    public init(documentKey: DocumentHasher? = nil) {
+        self.documentKey = documentKey
+    }
+
+    /// Parses one line (without its line terminator).
+    public func parse(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int) -> ParsedLine {
+        guard let base = line.baseAddress, !LogLineParser.isBlank(line) else { return .blank }
+        var cursor = JSONCursor(base: base, end: line.count)
+        var env = Envelope()
+        do throws(JSONSyntaxError) {
+            cursor.skipWhitespace()
+            guard cursor.peek() == UInt8(ascii: "{") else {
+                _ = try cursor.scanValue()
+                cursor.skipWhitespace()
+                if !cursor.atEnd { throw cursor.fail("unexpected data after the value") }
+                return .refused(.invalidJSON, detail: "the line is JSON but not an object")
+            }
+            try scanEnvelope(&cursor, base: base, into: &env)
+            cursor.skipWhitespace()
+            if !cursor.atEnd { throw cursor.fail("unexpected data after the object") }
+        } catch {
+            return .refused(.invalidJSON, detail: "not valid JSON at byte \(error.offset + 1): \(error.reason)")
+        }
+        return interpret(env, base: base, lineNumber: lineNumber)
+    }
+
+    /// Only ASCII whitespace (space, tab, CR, LF, VT, FF)?
+    static func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        for c in line where !(c == 0x20 || (0x09...0x0D).contains(c)) { return false }
+        return true
+    }
+
+    // MARK: - The single pass
+
+    private struct Envelope {
+        /// `timestamp`, `@timestamp`, `ts`, `time`, in that order of precedence.
+        var timestamps: [JSONRef?] = [nil, nil, nil, nil]
+        var api: JSONRef?
+        var request: JSONRef?
+        var transactionId: JSONRef?
+        var bizId: JSONRef?
+        var response: JSONRef?
+        /// Set when `response` was an object (scanned in place).
+        var body = ResponseFields()
+    }
+
+    /// What the response object holds, as locations in the buffer it was scanned from.
+    fileprivate struct ResponseFields {
+        var result: JSONRef?
+        var resultStatus: JSONRef?
+        var resultCode: JSONRef?
+        var resultMessage: JSONRef?
+        var videoVerifyResult: JSONRef?
+        var extInfo: JSONRef?
+        var ext = ExtInfoFields()
+    }
+
+    fileprivate struct ExtInfoFields {
+        var recognitionResult, certType, docCategory, docEdition, countryCode: JSONRef?
+        var ocrResult, ocrResultFormat, ocrResultDetail, spoofResult, extraSpoofResultDetails: JSONRef?
+        var recognitionErrorCode, uploadEnabledResult, deeperResult: JSONRef?
+        var quality, qualityPassed, willingRetryRecords: JSONRef?
+        var imageContent, extraImages, willingVerifyVideo: JSONRef?
+        /// Payload statistics gathered while skipping: images and their decoded size.
+        var imageCount = 0
+        var imageBytes = 0
+        var imageContentValid = true
+        var extraImagesValid = true
+    }
+
+    private func scanEnvelope(_ c: inout JSONCursor, base: UnsafePointer<UInt8>, into env: inout Envelope) throws(JSONSyntaxError) {
+        if try c.beginObject() { return }
+        repeat {
+            let key = try c.readKey()
+            c.skipWhitespace()
+            if JSONRead.key(base, key, is: "response") {
+                if c.peek() == UInt8(ascii: "{") {
+                    var body = ResponseFields()
+                    let start = c.pos
+                    try scanResponse(&c, base: base, into: &body)
+                    env.response = JSONRef(kind: .object, start: start, end: c.pos, flag: false)
+                    env.body = body
+                } else {
+                    env.response = try c.scanValue()
+                    env.body = ResponseFields()
+                }
+            } else if JSONRead.key(base, key, is: "request") {
+                if c.peek() == UInt8(ascii: "{") {
+                    let start = c.pos
+                    env.transactionId = nil
+                    env.bizId = nil
+                    if !(try c.beginObject()) {
+                        repeat {
+                            let k = try c.readKey()
+                            let v = try c.scanValue()
+                            if JSONRead.key(base, k, is: "transactionId") {
+                                env.transactionId = v
+                            } else if JSONRead.key(base, k, is: "bizId") {
+                                env.bizId = v
+                            }
+                        } while !(try c.endOfMember(close: UInt8(ascii: "}")))
+                    }
+                    env.request = JSONRef(kind: .object, start: start, end: c.pos, flag: false)
+                } else {
+                    env.request = try c.scanValue()
+                    env.transactionId = nil
+                    env.bizId = nil
+                }
+            } else {
+                let v = try c.scanValue()
+                if JSONRead.key(base, key, is: "timestamp") {
+                    env.timestamps[0] = v
+                } else if JSONRead.key(base, key, is: "@timestamp") {
+                    env.timestamps[1] = v
+                } else if JSONRead.key(base, key, is: "ts") {
+                    env.timestamps[2] = v
+                } else if JSONRead.key(base, key, is: "time") {
+                    env.timestamps[3] = v
+                } else if JSONRead.key(base, key, is: "api") {
+                    env.api = v
+                }
+            }
+        } while !(try c.endOfMember(close: UInt8(ascii: "}")))
+    }
+
+    /// Scans a response object at the cursor, descending into `result` and `extInfo`.
+    fileprivate func scanResponse(_ c: inout JSONCursor, base: UnsafePointer<UInt8>, into r: inout ResponseFields) throws(JSONSyntaxError) {
+        if try c.beginObject() { return }
+        repeat {
+            let key = try c.readKey()
+            c.skipWhitespace()
+            if JSONRead.key(base, key, is: "result"), c.peek() == UInt8(ascii: "{") {
+                let start = c.pos
+                r.resultStatus = nil
+                r.resultCode = nil
+                r.resultMessage = nil
+                if !(try c.beginObject()) {
+                    repeat {
+                        let k = try c.readKey()
+                        let v = try c.scanValue()
+                        if JSONRead.key(base, k, is: "resultStatus") {
+                            r.resultStatus = v
+                        } else if JSONRead.key(base, k, is: "resultCode") {
+                            r.resultCode = v
+                        } else if JSONRead.key(base, k, is: "resultMessage") {
+                            r.resultMessage = v
+                        }
+                    } while !(try c.endOfMember(close: UInt8(ascii: "}")))
+                }
+                r.result = JSONRef(kind: .object, start: start, end: c.pos, flag: false)
+            } else if JSONRead.key(base, key, is: "extInfo"), c.peek() == UInt8(ascii: "{") {
+                let start = c.pos
+                var ext = ExtInfoFields()
+                try scanExtInfo(&c, base: base, into: &ext)
+                r.extInfo = JSONRef(kind: .object, start: start, end: c.pos, flag: false)
+                r.ext = ext
+            } else {
+                let v = try c.scanValue()
+                if JSONRead.key(base, key, is: "videoVerifyResult") {
+                    r.videoVerifyResult = v
+                } else if JSONRead.key(base, key, is: "result") {
+                    r.result = v
+                    r.resultStatus = nil
+                    r.resultCode = nil
+                    r.resultMessage = nil
+                } else if JSONRead.key(base, key, is: "extInfo") {
+                    r.extInfo = v
+                    r.ext = ExtInfoFields()
+                }
+            }
+        } while !(try c.endOfMember(close: UInt8(ascii: "}")))
+    }
+
+    private func scanExtInfo(_ c: inout JSONCursor, base: UnsafePointer<UInt8>, into e: inout ExtInfoFields) throws(JSONSyntaxError) {
+        if try c.beginObject() { return }
+        repeat {
+            let key = try c.readKey()
+            c.skipWhitespace()
+            let first = c.peek()
+            // Image payloads are measured while they are skipped, so they are crossed once.
+            if JSONRead.key(base, key, is: "imageContent") {
+                let start = c.pos
+                e.imageCount = 0
+                e.imageBytes = 0
+                e.imageContentValid = true
+                if first == UInt8(ascii: "[") {
+                    if !(try c.beginArray()) {
+                        repeat {
+                            let v = try c.scanValue()
+                            if v.kind == .string {
+                                e.imageCount += 1
+                                e.imageBytes += LogLineParser.base64DecodedSize(v)
+                            } else if v.kind != .null {
+                                e.imageContentValid = false
+                            }
+                        } while !(try c.endOfMember(close: UInt8(ascii: "]")))
+                    }
+                    e.imageContent = JSONRef(kind: .array, start: start, end: c.pos, flag: false)
+                } else {
+                    let v = try c.scanValue()
+                    e.imageContent = v
+                    if v.kind == .string {
+                        e.imageCount = 1
+                        e.imageBytes = LogLineParser.base64DecodedSize(v)
+                    } else if v.kind != .null {
+                        e.imageContentValid = false
+                    }
+                }
+                continue
+            }
+            if JSONRead.key(base, key, is: "extraImages") {
+                let start = c.pos
+                e.extraImagesValid = true
+                if first == UInt8(ascii: "{") {
+                    var count = 0
+                    var bytes = 0
+                    if !(try c.beginObject()) {
+                        repeat {
+                            _ = try c.readKey()
+                            let v = try c.scanValue()
+                            if v.kind == .string {
+                                count += 1
+                                bytes += LogLineParser.base64DecodedSize(v)
+                            } else if v.kind != .null {
+                                e.extraImagesValid = false
+                            }
+                        } while !(try c.endOfMember(close: UInt8(ascii: "}")))
+                    }
+                    e.extraImages = JSONRef(kind: .object, start: start, end: c.pos, flag: false)
+                    e.imageCount += count
+                    e.imageBytes += bytes
+                } else {
+                    let v = try c.scanValue()
+                    e.extraImages = v
+                    // The documents show an empty string where there are no extra images.
+                    let emptyString = v.kind == .string && v.end - v.start == 2
+                    if !(v.kind == .null || emptyString) { e.extraImagesValid = false }
+                }
+                continue
+            }
+            let v = try c.scanValue()
+            switch key.end - key.start - 2 {
+            case 7:
+                if JSONRead.key(base, key, is: "quality") { e.quality = v }
+                else if JSONRead.key(base, key, is: "certType") { e.certType = v }
+            case 9:
+                if JSONRead.key(base, key, is: "ocrResult") { e.ocrResult = v }
+            case 10:
+                if JSONRead.key(base, key, is: "docEdition") { e.docEdition = v }
+            case 11:
+                if JSONRead.key(base, key, is: "docCategory") { e.docCategory = v }
+                else if JSONRead.key(base, key, is: "countryCode") { e.countryCode = v }
+                else if JSONRead.key(base, key, is: "spoofResult") { e.spoofResult = v }
+            case 12:
+                if JSONRead.key(base, key, is: "deeperResult") { e.deeperResult = v }
+            case 13:
+                if JSONRead.key(base, key, is: "qualityPassed") { e.qualityPassed = v }
+            case 15:
+                if JSONRead.key(base, key, is: "ocrResultFormat") { e.ocrResultFormat = v }
+                else if JSONRead.key(base, key, is: "ocrResultDetail") { e.ocrResultDetail = v }
+            case 17:
+                if JSONRead.key(base, key, is: "recognitionResult") { e.recognitionResult = v }
+            case 18:
+                if JSONRead.key(base, key, is: "willingVerifyVideo") { e.willingVerifyVideo = v }
+            case 19:
+                if JSONRead.key(base, key, is: "willingRetryRecords") { e.willingRetryRecords = v }
+                else if JSONRead.key(base, key, is: "uploadEnabledResult") { e.uploadEnabledResult = v }
+            case 20:
+                if JSONRead.key(base, key, is: "recognitionErrorCode") { e.recognitionErrorCode = v }
+            case 23:
+                if JSONRead.key(base, key, is: "extraSpoofResultDetails") { e.extraSpoofResultDetails = v }
+            default:
+                // An escaped key has a different raw length: compare its decoded text.
+                if key.flag { matchEscapedKey(JSONRead.string(base, key), v, &e) }
+            }
+        } while !(try c.endOfMember(close: UInt8(ascii: "}")))
+    }
+
+    private func matchEscapedKey(_ k: String, _ v: JSONRef, _ e: inout ExtInfoFields) {
+        switch k {
+        case "quality": e.quality = v
+        case "certType": e.certType = v
+        case "ocrResult": e.ocrResult = v
+        case "docEdition": e.docEdition = v
+        case "docCategory": e.docCategory = v
+        case "countryCode": e.countryCode = v
+        case "spoofResult": e.spoofResult = v
+        case "deeperResult": e.deeperResult = v
+        case "qualityPassed": e.qualityPassed = v
+        case "ocrResultFormat": e.ocrResultFormat = v
+        case "ocrResultDetail": e.ocrResultDetail = v
+        case "recognitionResult": e.recognitionResult = v
+        case "willingVerifyVideo": e.willingVerifyVideo = v
+        case "willingRetryRecords": e.willingRetryRecords = v
+        case "uploadEnabledResult": e.uploadEnabledResult = v
+        case "recognitionErrorCode": e.recognitionErrorCode = v
+        case "extraSpoofResultDetails": e.extraSpoofResultDetails = v
+        default: break
+        }
+    }
+
+    /// Bytes a base64 string decodes to, estimated from its length (escapes included).
+    static func base64DecodedSize(_ ref: JSONRef) -> Int {
+        max(0, ref.end - ref.start - 2) / 4 * 3
+    }
+
+    // MARK: - Rules, in the order input.md §4 tries them
+
+    private func interpret(_ env: Envelope, base: UnsafePointer<UInt8>, lineNumber: Int) -> ParsedLine {
+        guard env.request?.kind == .object, let tidRef = env.transactionId, tidRef.kind == .string,
+            tidRef.end - tidRef.start > 2
+        else {
+            return .refused(.missingTransactionId, detail: "request.transactionId is missing or not a non-empty string")
+        }
+        guard let tsIndex = env.timestamps.firstIndex(where: { $0 != nil && !$0!.isNull }),
+            let tsRef = env.timestamps[tsIndex]
+        else {
+            return .refused(.missingTimestamp, detail: "none of timestamp, @timestamp, ts, time is present")
+        }
+        let tsKey = ["timestamp", "@timestamp", "ts", "time"][tsIndex]
+        guard let millis = LogLineParser.instant(base, tsRef) else {
+            return .refused(.invalidTimestamp, detail: "\(tsKey) is neither an RFC 3339 date-time with an offset nor integer epoch milliseconds")
+        }
+        guard let response = env.response, response.kind == .object || response.kind == .string else {
+            return .refused(.missingResult, detail: "response is missing or not an object")
+        }
+        if response.kind == .object {
+            return finish(env, body: env.body, bodyBase: base, lineBase: base, millis: millis, lineNumber: lineNumber)
+        }
+        // The raw body logged as a string: unescape it and scan it as a response.
+        var text: [UInt8] = []
+        text.reserveCapacity(response.end - response.start)
+        JSONRead.unescape(base + response.start + 1, count: response.end - response.start - 2, into: &text)
+        return text.withUnsafeBufferPointer { buf -> ParsedLine in
+            guard let tb = buf.baseAddress else {
+                return .refused(.missingResult, detail: "response is an empty string")
+            }
+            var c = JSONCursor(base: tb, end: buf.count)
+            var body = ResponseFields()
+            do throws(JSONSyntaxError) {
+                c.skipWhitespace()
+                guard c.peek() == UInt8(ascii: "{") else { throw c.fail("not an object") }
+                try scanResponse(&c, base: tb, into: &body)
+                c.skipWhitespace()
+                if !c.atEnd { throw c.fail("unexpected data after the object") }
+            } catch {
+                return .refused(.missingResult, detail: "response is a string that does not hold a JSON object (\(error.reason))")
+            }
+            return finish(env, body: body, bodyBase: tb, lineBase: base, millis: millis, lineNumber: lineNumber)
+        }
+    }
+
+    static func instant(_ base: UnsafePointer<UInt8>, _ ref: JSONRef) -> Int64? {
+        switch ref.kind {
+        case .number:
+            guard let v = JSONRead.integer(base, ref), v >= Timestamp.minMillis, v <= Timestamp.maxMillis else { return nil }
+            return v
+        case .string:
+            guard !ref.flag else { return Timestamp.parseRFC3339(Array(JSONRead.string(base, ref).utf8)) }
+            return Timestamp.parseRFC3339(UnsafeBufferPointer(start: base + ref.start + 1, count: ref.end - ref.start - 2))
+        default:
+            return nil
+        }
+    }
+
+    private func finish(
+        _ env: Envelope, body: ResponseFields, bodyBase: UnsafePointer<UInt8>, lineBase: UnsafePointer<UInt8>,
+        millis: Int64, lineNumber: Int
+    ) -> ParsedLine {
+        guard body.result?.kind == .object,
+            let status = JSONRead.stringIfString(bodyBase, body.resultStatus),
+            let code = JSONRead.stringIfString(bodyBase, body.resultCode)
+        else {
+            return .refused(.missingResult, detail: "response.result.resultStatus or resultCode is missing or not a string")
+        }
+        var warnings: [FieldWarning] = []
+        if let m = body.resultMessage, !m.isNull, m.kind != .string {
+            warnings.append(FieldWarning(field: "result.resultMessage", problem: "expected a string"))
+        }
+        var product: Product?
+        if let api = env.api, !api.isNull {
+            guard api.kind == .string, let p = LogLineParser.product(forAPI: JSONRead.string(lineBase, api)) else {
+                return .refused(.unknownProduct, detail: "api is not an ID Recognition or VideoVerify checkresult path")
+            }
+            product = p
+        }
+        if product == nil {
+            let e = body.ext
+            func has(_ r: JSONRef?) -> Bool { r != nil && !r!.isNull }
+            if has(body.videoVerifyResult) || has(e.quality) || has(e.qualityPassed) || has(e.willingRetryRecords) {
+                product = .videoVerify
+            } else if has(e.recognitionResult) || has(e.docCategory) || has(e.certType) || has(e.spoofResult) {
+                product = .idRecognition
+            } else {
+                return .refused(.unknownProduct, detail: "no api path and the response matches neither product")
+            }
+        }
+        var poll = PollRecord(
+            product: product!, transactionId: JSONRead.string(lineBase, env.transactionId!),
+            timestampMillis: millis, resultStatus: status, resultCode: code, lineNumber: lineNumber)
+        poll.warnings = warnings
+        var fields = FieldExtractor(base: bodyBase, warnings: poll.warnings)
+        if let biz = env.bizId, !biz.isNull {
+            if biz.kind == .string {
+                poll.bizId = JSONRead.string(lineBase, biz)
+            } else {
+                fields.warnings.append(FieldWarning(field: "request.bizId", problem: "not a string"))
+            }
+        }
+        if let ext = body.extInfo, !ext.isNull, ext.kind != .object {
+            fields.warn("extInfo", "not an object")
+        }
+        switch poll.product {
+        case .idRecognition: fields.readIDRecognition(body.ext, into: &poll, documentKey: documentKey)
+        case .videoVerify:
+            poll.videoVerifyResult = fields.string(body.videoVerifyResult, "videoVerifyResult")
+            fields.readVideoVerify(body.ext, into: &poll)
+        }
+        poll.warnings = fields.warnings
+        return .poll(poll)
+    }
+
+    /// The product of a checkresult API path; a host before it or a query after it is fine.
+    public static func product(forAPI api: String) -> Product? {
+        var path = Substring(api)
+        if let cut = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<cut] }
+        while path.hasSuffix("/") { path = path.dropLast() }
+        let lower = path.lowercased()
+        if lower.hasSuffix("/idrecognition/checkresult") || lower == "idrecognition/checkresult" { return .idRecognition }
+        if lower.hasSuffix("/videoverify/checkresult") || lower == "videoverify/checkresult" { return .videoVerify }
+        return nil
+    }
+}
+
+/// Reads typed fields of a response, recording one warning per field of the wrong type.
+private struct FieldExtractor {
+    let base: UnsafePointer<UInt8>
+    var warnings: [FieldWarning]
+
+    mutating func warn(_ field: String, _ problem: String) {
+        warnings.append(FieldWarning(field: field, problem: problem))
+    }
+
+    /// A string field; null or absent is nil; another type is a warning.
+    mutating func string(_ ref: JSONRef?, _ field: String) -> String? {
+        guard let ref, !ref.isNull else { return nil }
+        guard ref.kind == .string else {
+            warn(field, "expected a string, found \(ref.kind)")
+            return nil
+        }
+        return JSONRead.string(base, ref)
+    }
+
+    fileprivate mutating func readIDRecognition(_ e: LogLineParser.ExtInfoFields, into poll: inout PollRecord, documentKey: DocumentHasher?) {
+        poll.recognitionResult = string(e.recognitionResult, "extInfo.recognitionResult")
+        poll.recognitionErrorCode = string(e.recognitionErrorCode, "extInfo.recognitionErrorCode")
+        poll.certType = string(e.certType, "extInfo.certType")
+        poll.docCategory = string(e.docCategory, "extInfo.docCategory")
+        poll.uploadEnabledResult = string(e.uploadEnabledResult, "extInfo.uploadEnabledResult")
+        poll.deeperResult = string(e.deeperResult, "extInfo.deeperResult")
+
+        if let r = e.docEdition, !r.isNull {
+            if r.kind == .number, let v = JSONRead.integer(base, r), let i = Int(exactly: v) {
+                poll.docEdition = i
+            } else if r.kind == .string, !r.flag, r.end - r.start > 2, r.end - r.start < 20,
+                let v = JSONRead.integerDigits(base + r.start + 1, count: r.end - r.start - 2, allowSign: false)
+            {
+                poll.docEdition = Int(v)
+            } else {
+                warn("extInfo.docEdition", "expected an integer")
+            }
+        }
+
+        if let r = e.countryCode, !r.isNull {
+            switch r.kind {
+            case .string: poll.countryCode = JSONRead.string(base, r)
+            case .array:
+                let first = JSONRead.firstElement(base, r)
+                if let first, first.kind == .string {
+                    poll.countryCode = JSONRead.string(base, first)
+                } else if let first, !first.isNull {
+                    warn("extInfo.countryCode", "the list's first element is not a string")
+                }
+            default: warn("extInfo.countryCode", "expected a string or a list of strings")
+            }
+        }
+
+        if let r = e.spoofResult, !r.isNull {
+            if r.kind == .object {
+                var checks: [String: String] = [:]
+                JSONRead.forEachMember(base, r) { k, v in
+                    if v.kind == .string {
+                        checks[k] = JSONRead.string(base, v)
+                    } else if !v.isNull {
+                        warn("extInfo.spoofResult.\(k)", "expected a string")
+                        checks[k] = nil
+                    }
+                }
+                poll.spoofChecks = checks.map { SpoofCheck(check: $0.key, value: $0.value) }
+                    .sorted { $0.check.utf8.lexicographicallyPrecedes($1.check.utf8) }
+            } else {
+                warn("extInfo.spoofResult", "expected an object")
+            }
+        }
+
+        if let r = e.extraSpoofResultDetails, !r.isNull {
+            if r.kind == .array {
+                var details: [SpoofDetail] = []
+                var index = 0
+                JSONRead.forEachElement(base, r) { item in
+                    defer { index += 1 }
+                    let path = "extInfo.extraSpoofResultDetails[\(index)]"
+                    guard item.kind == .object else {
+                        if !item.isNull { warn(path, "expected an object") }
+                        return
+                    }
+                    var name: String?, result: String?, spoofType: String?
+                    var components: [SpoofComponent] = []
+                    JSONRead.forEachMember(base, item) { k, v in
+                        switch k {
+                        case "name": name = string(v, path + ".name")
+                        case "result": result = string(v, path + ".result")
+                        case "spoofType": spoofType = string(v, path + ".spoofType")
+                        case "components":
+                            guard !v.isNull else { return }
+                            guard v.kind == .array else {
+                                warn(path + ".components", "expected a list")
+                                return
+                            }
+                            var ci = 0
+                            JSONRead.forEachElement(base, v) { comp in
+                                defer { ci += 1 }
+                                let cpath = path + ".components[\(ci)]"
+                                guard comp.kind == .object else {
+                                    if !comp.isNull { warn(cpath, "expected an object") }
+                                    return
+                                }
+                                var cname: String?, sub: String?
+                                JSONRead.forEachMember(base, comp) { ck, cv in
+                                    if ck == "name" { cname = string(cv, cpath + ".name") }
+                                    else if ck == "subResult" { sub = string(cv, cpath + ".subResult") }
+                                }
+                                // A component without a name cannot be told apart: it is left out.
+                                if let cname, !cname.isEmpty { components.append(SpoofComponent(name: cname, subResult: sub)) }
+                            }
+                        default: break
+                        }
+                    }
+                    // A detail needs its spoofType and name to have a row of its own.
+                    if let spoofType, let name {
+                        details.append(SpoofDetail(spoofType: spoofType, name: name, result: result, components: components))
+                    }
+                }
+                poll.spoofDetails = details
+            } else {
+                warn("extInfo.extraSpoofResultDetails", "expected a list")
+            }
+        }
+
+        // OCR: field names only; the document number only as a keyed hash.
+        var names: [String] = []
+        var idNumber: String?
+        var formatNumber: String?
+        for (label, ref) in [("ocrResult", e.ocrResult), ("ocrResultFormat", e.ocrResultFormat), ("ocrResultDetail", e.ocrResultDetail)] {
+            guard let ref, !ref.isNull else { continue }
+            guard ref.kind == .object else {
+                warn("extInfo." + label, "expected an object")
+                continue
+            }
+            JSONRead.forEachMember(base, ref) { k, v in
+                names.append(label + "." + k)
+                guard documentKey != nil, v.kind == .string else { return }
+                if label == "ocrResult", k == "ID_NUMBER" { idNumber = JSONRead.string(base, v) }
+                if label == "ocrResultFormat", k == "NUMBER" { formatNumber = JSONRead.string(base, v) }
+            }
+        }
+        poll.ocrFieldNames = Array(Set(names)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        if let documentKey, let number = formatNumber ?? idNumber {
+            poll.documentHash = documentKey.hash(documentNumber: number)
+        }
+
+        if !e.imageContentValid { warn("extInfo.imageContent", "expected a base64 string or a list of them") }
+        if !e.extraImagesValid { warn("extInfo.extraImages", "expected a map of base64 strings") }
+        poll.imageCount = e.imageCount
+        poll.imageBytes = e.imageBytes
+    }
+
+    fileprivate mutating func readVideoVerify(_ e: LogLineParser.ExtInfoFields, into poll: inout PollRecord) {
+        if let r = e.quality, !r.isNull {
+            var q: Double?
+            if r.kind == .number {
+                q = JSONRead.double(base, r)
+            } else if r.kind == .string {
+                q = JSONRead.parseDouble(JSONRead.string(base, r))
+            }
+            if let q, q >= 0, q <= 100 {
+                poll.quality = q
+            } else {
+                warn("extInfo.quality", q == nil ? "not a number" : "outside 0–100")
+            }
+        }
+        if let r = e.qualityPassed, !r.isNull {
+            if r.kind == .bool { poll.qualityPassed = r.flag } else { warn("extInfo.qualityPassed", "expected true or false") }
+        }
+        if let r = e.willingRetryRecords, !r.isNull {
+            if r.kind == .object {
+                poll.retryRecords = readRetryRecords(r, base: base)
+            } else if r.kind == .string {
+                // JSON inside a string: unescape it and read it with a cursor of its own.
+                var text: [UInt8] = []
+                JSONRead.unescape(base + r.start + 1, count: r.end - r.start - 2, into: &text)
+                let records: [RetryRecord]? = text.withUnsafeBufferPointer { buf in
+                    guard let b = buf.baseAddress else { return nil }
+                    var c = JSONCursor(base: b, end: buf.count)
+                    do {
+                        c.skipWhitespace()
+                        let v = try c.scanValue()
+                        c.skipWhitespace()
+                        guard c.atEnd, v.kind == .object else { return nil }
+                        var inner = FieldExtractor(base: b, warnings: [])
+                        let out = inner.readRetryRecords(v, base: b)
+                        warnings.append(contentsOf: inner.warnings)
+                        return out
+                    } catch {
+                        return nil
+                    }
+                }
+                if let parsed = records {
+                    poll.retryRecords = parsed
+                } else {
+                    warn("extInfo.willingRetryRecords", "does not hold a JSON object")
+                }
+            } else {
+                warn("extInfo.willingRetryRecords", "expected a JSON string or an object")
+            }
+        }
+        if !e.imageContentValid { warn("extInfo.imageContent", "expected a base64 string") }
+        poll.imageCount = e.imageCount
+        poll.imageBytes = e.imageBytes
+        if let v = e.willingVerifyVideo, !v.isNull {
+            if v.kind == .string { poll.videoBytes = LogLineParser.base64DecodedSize(v) } else { warn("extInfo.willingVerifyVideo", "expected a base64 string") }
+        }
+    }
+
+    /// `{"retryRecords": [...]}` → records (nil list when absent).
+    mutating func readRetryRecords(_ obj: JSONRef, base b: UnsafePointer<UInt8>) -> [RetryRecord] {
+        var records: [RetryRecord] = []
+        JSONRead.forEachMember(b, obj) { k, v in
+            guard k == "retryRecords", !v.isNull else { return }
+            guard v.kind == .array else {
+                warn("extInfo.willingRetryRecords.retryRecords", "expected a list")
+                return
+            }
+            var i = 0
+            JSONRead.forEachElement(base, v) { item in
+                defer { i += 1 }
+                let path = "extInfo.willingRetryRecords.retryRecords[\(i)]"
+                guard item.kind == .object else {
+                    if !item.isNull { warn(path, "expected an object") }
+                    return
+                }
+                var rec = RetryRecord(status: nil, attemptNumber: nil)
+                JSONRead.forEachMember(base, item) { rk, rv in
+                    switch rk {
+                    case "status": rec.status = string(rv, path + ".status")
+                    case "userInput":
+                        if !rv.isNull, rv.kind != .string { warn(path + ".userInput", "expected a string") }
+                    case "attemptNumber":
+                        guard !rv.isNull else { return }
+                        if let n = JSONRead.integer(b, rv), let i = Int(exactly: n) {
+                            rec.attemptNumber = i
+                        } else {
+                            warn(path + ".attemptNumber", "expected an integer")
+                        }
+                    default: break
+                    }
+                }
+                records.append(rec)
+            }
+        }
+        return records
+    }
+
+}

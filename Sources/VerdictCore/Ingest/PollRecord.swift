@@ -1,0 +1,161 @@
+/// The two ZOLOZ products whose checkresult responses Verdict reads.
+public enum Product: Int, Sendable, CaseIterable, Codable {
+    case idRecognition = 1
+    case videoVerify = 2
+
+    /// The name used in the database and in every CSV file.
+    public var code: String {
+        switch self {
+        case .idRecognition: "ID_RECOGNITION"
+        case .videoVerify: "VIDEO_VERIFY"
+        }
+    }
+}
+
+/// Why a line was refused (input.md §4), in the order the rules are tried.
+public enum RefusalReason: String, Sendable, CaseIterable, Codable {
+    case invalidJSON = "invalid_json"
+    case missingTransactionId = "missing_transaction_id"
+    case missingTimestamp = "missing_timestamp"
+    case invalidTimestamp = "invalid_timestamp"
+    case missingResult = "missing_result"
+    case unknownProduct = "unknown_product"
+}
+
+/// A field of a stored poll that had the wrong type or an impossible value.
+/// The field counts as absent; the warning says which and why.
+public struct FieldWarning: Sendable, Equatable {
+    /// Dotted path of the field, e.g. `extInfo.quality`.
+    public var field: String
+    public var problem: String
+}
+
+/// One `extraSpoofResultDetails` entry, reduced to what the metrics read.
+public struct SpoofDetail: Sendable, Equatable, Hashable {
+    public var spoofType: String
+    public var name: String
+    public var result: String?
+    public var components: [SpoofComponent]
+}
+
+public struct SpoofComponent: Sendable, Equatable, Hashable {
+    public var name: String
+    public var subResult: String?
+}
+
+/// One willing-verification attempt. What the user said is not kept: only whether
+/// anything was recognised, since spoken answers can carry personal data.
+public struct RetryRecord: Sendable, Equatable, Hashable {
+    public var status: String?
+    public var attemptNumber: Int?
+}
+
+/// Everything Verdict keeps of one accepted log line.
+///
+/// No image, video or OCR value is ever held here: large base64 fields leave only a
+/// decoded-size estimate, OCR maps leave only their field names (and, with a key,
+/// a keyed hash of the document number).
+public struct PollRecord: Sendable, Equatable {
+    public var product: Product
+    public var transactionId: String
+    public var bizId: String?
+    public var timestampMillis: Int64
+    public var resultStatus: String
+    public var resultCode: String
+    public var lineNumber: Int
+
+    // ID Recognition
+    public var recognitionResult: String?
+    public var recognitionErrorCode: String?
+    public var certType: String?
+    public var docCategory: String?
+    public var docEdition: Int?
+    public var countryCode: String?
+    public var uploadEnabledResult: String?
+    public var deeperResult: String?
+    /// `spoofResult` entries with a string value, sorted by check name.
+    public var spoofChecks: [SpoofCheck] = []
+    public var spoofDetails: [SpoofDetail] = []
+    /// Field names seen in `ocrResult`, `ocrResultFormat`, `ocrResultDetail` (sorted, unique).
+    public var ocrFieldNames: [String] = []
+    /// HMAC-SHA-256 (hex) of the normalised document number, when a key was given.
+    public var documentHash: String?
+
+    // VideoVerify
+    public var videoVerifyResult: String?
+    public var quality: Double?
+    public var qualityPassed: Bool?
+    /// nil when the poll carries no parsable `willingRetryRecords`.
+    public var retryRecords: [RetryRecord]?
+
+    // Payload presence (never the payload)
+    public var imageCount: Int = 0
+    public var imageBytes: Int = 0
+    public var videoBytes: Int = 0
+
+    public var warnings: [FieldWarning] = []
+
+    public init(
+        product: Product, transactionId: String, timestampMillis: Int64,
+        resultStatus: String, resultCode: String, lineNumber: Int
+    ) {
+        self.product = product
+        self.transactionId = transactionId
+        self.timestampMillis = timestampMillis
+        self.resultStatus = resultStatus
+        self.resultCode = resultCode
+        self.lineNumber = lineNumber
+    }
+}
+
+public struct SpoofCheck: Sendable, Equatable, Hashable {
+    public var check: String
+    public var value: String
+}
+
+extension PollRecord {
+    /// The final-poll class of input.md §5: lower wins, then the later timestamp.
+    public var finalRank: Int {
+        if resultCode == "SUCCESS" { return 1 }
+        if resultCode == "SYSTEM_ERROR" { return 3 }
+        if resultStatus == "F" || resultStatus == "U" { return 2 }
+        return 4
+    }
+
+    /// The verdict text when this poll, as a final poll, completes its transaction.
+    public var verdict: String? {
+        guard resultCode == "SUCCESS" else { return nil }
+        switch product {
+        case .idRecognition:
+            guard let v = recognitionResult, !v.isEmpty else { return nil }
+            return v
+        case .videoVerify:
+            guard let v = videoVerifyResult, !v.isEmpty, v.lowercased() != "inprocess" else { return nil }
+            return v
+        }
+    }
+
+    /// The outcome class of metrics.md, if this poll is its transaction's final one.
+    public var outcome: Outcome {
+        if resultStatus != "S" { return .apiError }
+        guard let v = verdict else { return .pending }
+        switch product {
+        case .idRecognition: return v == "Y" ? .passed : .failed
+        case .videoVerify: return v.lowercased() == "success" ? .passed : .failed
+        }
+    }
+}
+
+/// A transaction's class by its final poll (metrics.md, "Terms").
+public enum Outcome: Int, Sendable {
+    case passed = 1, failed = 2, pending = 3, apiError = 4
+
+    public var name: String {
+        switch self {
+        case .passed: "passed"
+        case .failed: "failed"
+        case .pending: "pending"
+        case .apiError: "api_error"
+        }
+    }
+}

@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Splits a byte stream into lines (`\n` or `\r\n`), holding a line only while it is used.
+///
+/// Lines are handed out as views into one reusable buffer. A line longer than
+/// `maxLineBytes` is not buffered whole: its first `keptPrefixBytes` are handed out with
+/// `oversized` set and the rest is skipped up to the next newline.
+final class LineReader {
+    static let maxLineBytes = 256 << 20
+    static let keptPrefixBytes = 64 << 10
+
+    struct Line {
+        var bytes: UnsafeBufferPointer<UInt8>
+        /// 1-based line number in the (decompressed) stream.
+        var number: Int
+        /// The line exceeded `maxLineBytes`; `bytes` holds only its beginning.
+        var oversized: Bool
+        /// Length of the whole line, terminator excluded.
+        var length: Int
+    }
+
+    private let source: any ByteSource
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var start = 0
+    private var filled = 0
+    private var eof = false
+    private var lineNumber = 0
+    private let maxLine: Int
+
+    init(source: any ByteSource, initialCapacity: Int = 4 << 20, maxLineBytes: Int = LineReader.maxLineBytes) {
+        self.source = source
+        self.maxLine = maxLineBytes
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: initialCapacity, alignment: 64)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Bytes of the underlying file consumed so far.
+    var rawBytesRead: Int { source.rawBytesRead }
+
+    /// The next line, or nil at the end of the stream. The view is valid until the next call.
+    func next() throws(VerdictError) -> Line? {
+        var searchFrom = start
+        while true {
+            if searchFrom < filled {
+                let base = buffer.baseAddress!
+                if let hit = memchr(base + searchFrom, 0x0A, filled - searchFrom) {
+                    let nl = base.distance(to: UnsafeMutableRawPointer(hit))
+                    return emit(from: start, to: nl, consumedThrough: nl + 1)
+                }
+                searchFrom = filled
+            }
+            if eof {
+                guard start < filled else { return nil }
+                return emit(from: start, to: filled, consumedThrough: filled)
+            }
+            // Make room: slide the partial line to the front, grow if it fills the buffer.
+            if start > 0 {
+                let pending = filled - start
+                if pending > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + start, pending) }
+                searchFrom -= start
+                filled = pending
+                start = 0
+            }
+            if filled == buffer.count {
+                if buffer.count >= maxLine { return try skipOversized() }
+                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: min(buffer.count * 2, maxLine), alignment: 64)
+                bigger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
+                buffer.deallocate()
+                buffer = bigger
+            }
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            if n == 0 { eof = true } else { filled += n }
+        }
+    }
+
+    private func emit(from s: Int, to e: Int, consumedThrough next: Int) -> Line {
+        lineNumber += 1
+        var end = e
+        if end > s, buffer[end - 1] == 0x0D { end -= 1 }
+        var begin = s
+        // A UTF-8 byte order mark before the first line is not part of the JSON.
+        if lineNumber == 1, end - begin >= 3, buffer[begin] == 0xEF, buffer[begin + 1] == 0xBB, buffer[begin + 2] == 0xBF {
+            begin += 3
+        }
+        start = next
+        let p = UnsafeRawPointer(buffer.baseAddress! + begin).assumingMemoryBound(to: UInt8.self)
+        return Line(bytes: UnsafeBufferPointer(start: p, count: end - begin), number: lineNumber, oversized: false, length: end - begin)
+    }
+
+    /// The buffer is full with no newline: keep the beginning, skip to the next newline.
+    private func skipOversized() throws(VerdictError) -> Line {
+        lineNumber += 1
+        var length = filled
+        let keep = min(LineReader.keptPrefixBytes, filled)
+        // The kept prefix stays at the front; read the rest of the line after it.
+        while true {
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[keep...]))
+            if n == 0 {
+                eof = true
+                filled = keep
+                start = keep
+                break
+            }
+            if let hit = memchr(buffer.baseAddress! + keep, 0x0A, n) {
+                let nl = (buffer.baseAddress! + keep).distance(to: UnsafeMutableRawPointer(hit))
+                length += nl
+                start = keep + nl + 1
+                filled = keep + n
+                break
+            }
+            length += n
+        }
+        let p = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self)
+        return Line(bytes: UnsafeBufferPointer(start: p, count: keep), number: lineNumber, oversized: true, length: length)
+    }
+}
+
+@available(*, unavailable)
+extension LineReader: Sendable {}
+
+/// Opens an input the way `verdict ingest` takes it: a path, `-` for standard input,
+/// gzip recognised by its `.gz` name or its magic bytes.
+enum InputOpener {
+    static func open(_ path: String, onRawBytes: ((UnsafeRawBufferPointer) -> Void)? = nil) throws(VerdictError) -> any ByteSource {
+        let file = try FileDescriptorSource(path: path)
+        file.onRawBytes = onRawBytes
+        if path.hasSuffix(".gz") {
+            return try GzipSource(file, name: path)
+        }
+        // Sniff the first two bytes for the gzip magic (stdin or an unnamed .gz).
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 2, alignment: 1)
+        defer { scratch.deallocate() }
+        var got = 0
+        while got < 2 {
+            let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[got...]))
+            if n == 0 { break }
+            got += n
+        }
+        let head = Array(scratch[0..<got])
+        let prefix = head
+        if got == 2, head[0] == 0x1F, head[1] == 0x8B {
+            return try GzipSource(file, name: file.name, prefix: prefix)
+        }
+        return PrefixedSource(prefix: prefix, inner: file)
+    }
+}
+
+/// Replays a few sniffed bytes before the rest of a stream.
+final class PrefixedSource: ByteSource {
+    private var prefix: [UInt8]
+    private let inner: any ByteSource
+    var rawBytesRead: Int { inner.rawBytesRead }
+
+    init(prefix: [UInt8], inner: any ByteSource) {
+        self.prefix = prefix
+        self.inner = inner
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(VerdictError) -> Int {
+        if !prefix.isEmpty {
+            let n = min(prefix.count, buffer.count)
+            prefix.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+            prefix.removeFirst(n)
+            return n
+        }
+        return try inner.read(into: buffer)
+    }
+}

@@ -1,0 +1,197 @@
+import GRDBSQLite
+
+/// Looks up or creates dimension rows, remembering keys in memory.
+///
+/// Each cache is bounded: hostile input with millions of distinct codes costs lookups,
+/// not memory.
+final class DimensionCache {
+    private let db: OpaquePointer
+    private static let limit = 50_000
+
+    private var resultCodes: [String: Int64] = [:]
+    private var errorCodes: [String: Int64] = [:]
+    private var countries: [String: Int64] = [:]
+    private var documents: [DocumentKey: Int64] = [:]
+    private var spoofProfiles: [String: Int64] = [:]
+    private var willingProfiles: [String: Int64] = [:]
+    private var dates: Set<Int64> = []
+
+    private struct DocumentKey: Hashable {
+        var certType: String?
+        var docCategory: String?
+        var docEdition: Int?
+    }
+
+    private let insertResultCode, findResultCode, insertErrorCode, findErrorCode: SQLiteStatement
+    private let insertCountry, findCountry, insertDocument, findDocument: SQLiteStatement
+    private let insertSpoof, findSpoof, insertSpoofCheck, insertSpoofDetail: SQLiteStatement
+    private let insertWilling, findWilling, insertWillingRecord, insertDate: SQLiteStatement
+
+    init(connection db: OpaquePointer) throws(VerdictError) {
+        self.db = db
+        insertResultCode = try SQLiteStatement(db, "INSERT OR IGNORE INTO dim_result_code (result_code) VALUES (?1)")
+        findResultCode = try SQLiteStatement(db, "SELECT result_code_key FROM dim_result_code WHERE result_code = ?1")
+        insertErrorCode = try SQLiteStatement(db, "INSERT OR IGNORE INTO dim_error_code (error_code) VALUES (?1)")
+        findErrorCode = try SQLiteStatement(db, "SELECT error_code_key FROM dim_error_code WHERE error_code = ?1")
+        insertCountry = try SQLiteStatement(db, "INSERT OR IGNORE INTO dim_country (country_code) VALUES (?1)")
+        findCountry = try SQLiteStatement(db, "SELECT country_key FROM dim_country WHERE country_code = ?1")
+        insertDocument = try SQLiteStatement(db, "INSERT OR IGNORE INTO dim_document (cert_type, doc_category, doc_edition) VALUES (?1, ?2, ?3)")
+        findDocument = try SQLiteStatement(db, """
+            SELECT document_key FROM dim_document
+            WHERE ifnull(cert_type, char(0)) = ifnull(?1, char(0)) AND ifnull(doc_category, char(0)) = ifnull(?2, char(0))
+              AND ifnull(doc_edition, -9223372036854775808) = ifnull(?3, -9223372036854775808)
+            """)
+        insertSpoof = try SQLiteStatement(db, "INSERT OR IGNORE INTO dim_spoof_profile (profile_json) VALUES (?1)")
+        findSpoof = try SQLiteStatement(db, "SELECT spoof_profile_key FROM dim_spoof_profile WHERE profile_json = ?1")
+        insertSpoofCheck = try SQLiteStatement(db, """
+            INSERT OR IGNORE INTO bridge_spoof_check (spoof_profile_key, check_name, value, evaluated, passed) VALUES (?1, ?2, ?3, ?4, ?5)
+            """)
+        insertSpoofDetail = try SQLiteStatement(db, """
+            INSERT OR IGNORE INTO bridge_spoof_detail (spoof_profile_key, spoof_type, check_name, component, evaluated, passed)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            """)
+        insertWilling = try SQLiteStatement(db, """
+            INSERT OR IGNORE INTO dim_willing_profile (profile_json, record_count, attempts, succeeded) VALUES (?1, ?2, ?3, ?4)
+            """)
+        findWilling = try SQLiteStatement(db, "SELECT willing_profile_key FROM dim_willing_profile WHERE profile_json = ?1")
+        insertWillingRecord = try SQLiteStatement(db, """
+            INSERT OR IGNORE INTO bridge_willing_record (willing_profile_key, seq, status, attempt_number) VALUES (?1, ?2, ?3, ?4)
+            """)
+        insertDate = try SQLiteStatement(db, """
+            INSERT OR IGNORE INTO dim_date (date_key, date, year, month, iso_year, iso_week, iso_week_label, day_of_week)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """)
+    }
+
+    func reset() {
+        resultCodes.removeAll()
+        errorCodes.removeAll()
+        countries.removeAll()
+        documents.removeAll()
+        spoofProfiles.removeAll()
+        willingProfiles.removeAll()
+        dates.removeAll()
+    }
+
+    /// Insert-if-missing then read back the key of a one-text-column dimension.
+    private func textKey(_ value: String, cache: inout [String: Int64], insert: SQLiteStatement, find: SQLiteStatement) throws(VerdictError) -> Int64 {
+        if let k = cache[value] { return k }
+        insert.bind(1, value)
+        try insert.run()
+        find.bind(1, value)
+        var key: Int64 = 0
+        _ = try find.queryOne { key = $0.int64(0) }
+        if cache.count >= DimensionCache.limit { cache.removeAll(keepingCapacity: true) }
+        cache[value] = key
+        return key
+    }
+
+    func resultCode(_ code: String) throws(VerdictError) -> Int64 {
+        try textKey(code, cache: &resultCodes, insert: insertResultCode, find: findResultCode)
+    }
+
+    func errorCode(_ code: String) throws(VerdictError) -> Int64 {
+        try textKey(code, cache: &errorCodes, insert: insertErrorCode, find: findErrorCode)
+    }
+
+    func country(_ code: String) throws(VerdictError) -> Int64 {
+        try textKey(code, cache: &countries, insert: insertCountry, find: findCountry)
+    }
+
+    func document(certType: String?, docCategory: String?, docEdition: Int?) throws(VerdictError) -> Int64? {
+        guard certType != nil || docCategory != nil || docEdition != nil else { return nil }
+        let k = DocumentKey(certType: certType, docCategory: docCategory, docEdition: docEdition)
+        if let key = documents[k] { return key }
+        for s in [insertDocument, findDocument] {
+            s.bind(1, certType)
+            s.bind(2, docCategory)
+            s.bind(3, docEdition)
+        }
+        try insertDocument.run()
+        var key: Int64 = 0
+        _ = try findDocument.queryOne { key = $0.int64(0) }
+        if documents.count >= DimensionCache.limit { documents.removeAll(keepingCapacity: true) }
+        documents[k] = key
+        return key
+    }
+
+    func spoofProfile(_ poll: PollRecord) throws(VerdictError) -> Int64? {
+        guard let profile = Profiles.spoof(poll) else { return nil }
+        if let k = spoofProfiles[profile.json] { return k }
+        insertSpoof.bind(1, profile.json)
+        let isNew = try insertSpoof.run() == 1
+        findSpoof.bind(1, profile.json)
+        var key: Int64 = 0
+        _ = try findSpoof.queryOne { key = $0.int64(0) }
+        if isNew {
+            for c in profile.checks {
+                insertSpoofCheck.bind(1, key)
+                insertSpoofCheck.bind(2, c.check)
+                insertSpoofCheck.bind(3, c.value)
+                insertSpoofCheck.bind(4, !c.value.isEmpty)
+                insertSpoofCheck.bind(5, c.value == "Y")
+                try insertSpoofCheck.run()
+            }
+            for d in profile.details {
+                insertSpoofDetail.bind(1, key)
+                insertSpoofDetail.bind(2, d.spoofType)
+                insertSpoofDetail.bind(3, d.check)
+                insertSpoofDetail.bind(4, d.component)
+                insertSpoofDetail.bind(5, d.evaluated)
+                insertSpoofDetail.bind(6, d.passed)
+                try insertSpoofDetail.run()
+            }
+        }
+        if spoofProfiles.count >= DimensionCache.limit { spoofProfiles.removeAll(keepingCapacity: true) }
+        spoofProfiles[profile.json] = key
+        return key
+    }
+
+    func willingProfile(_ records: [RetryRecord]?) throws(VerdictError) -> Int64? {
+        guard let profile = Profiles.willing(records), let records else { return nil }
+        if let k = willingProfiles[profile.json] { return k }
+        insertWilling.bind(1, profile.json)
+        insertWilling.bind(2, records.count)
+        insertWilling.bind(3, profile.attempts)
+        insertWilling.bind(4, profile.succeeded)
+        let isNew = try insertWilling.run() == 1
+        findWilling.bind(1, profile.json)
+        var key: Int64 = 0
+        _ = try findWilling.queryOne { key = $0.int64(0) }
+        if isNew {
+            for (i, r) in records.enumerated() {
+                insertWillingRecord.bind(1, key)
+                insertWillingRecord.bind(2, i)
+                insertWillingRecord.bind(3, r.status)
+                insertWillingRecord.bind(4, r.attemptNumber)
+                try insertWillingRecord.run()
+            }
+        }
+        if willingProfiles.count >= DimensionCache.limit { willingProfiles.removeAll(keepingCapacity: true) }
+        willingProfiles[profile.json] = key
+        return key
+    }
+
+    /// The `dim_date` key (yyyymmdd, UTC) of an instant, creating the day's row if needed.
+    func date(forMillis ms: Int64) throws(VerdictError) -> Int64 {
+        let days = Int((ms >= 0 ? ms : ms - 86_399_999) / 86_400_000)
+        let c = CalendarDay(days: days)
+        let key = Int64(c.year * 10000 + c.month * 100 + c.day)
+        if dates.contains(key) { return key }
+        let s = insertDate
+        s.bind(1, key)
+        s.bind(2, c.isoDate)
+        s.bind(3, c.year)
+        s.bind(4, c.monthLabel)
+        s.bind(5, c.isoWeekYear)
+        s.bind(6, c.isoWeek)
+        s.bind(7, c.isoWeekLabel)
+        s.bind(8, c.weekday)
+        try s.run()
+        dates.insert(key)
+        return key
+    }
+}
+
+@available(*, unavailable)
+extension DimensionCache: Sendable {}

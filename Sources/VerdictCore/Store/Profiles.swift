@@ -1,0 +1,110 @@
+/// Canonical, deduplicated forms of the nested check lists, stored once per distinct
+/// value (junk dimensions) so a poll costs one key instead of dozens of rows.
+enum Profiles {
+    /// One row of `bridge_spoof_detail`.
+    struct DetailRow: Hashable {
+        var spoofType: String
+        var check: String
+        var component: String
+        var evaluated: Bool
+        var passed: Bool
+    }
+
+    /// The spoof profile of a poll: canonical JSON plus the bridge rows it implies.
+    /// nil when the poll carries neither spoofResult nor extraSpoofResultDetails.
+    static func spoof(_ poll: PollRecord) -> (json: String, checks: [SpoofCheck], details: [DetailRow])? {
+        guard !poll.spoofChecks.isEmpty || !poll.spoofDetails.isEmpty else { return nil }
+        var json = "{\"checks\":{"
+        for (i, c) in poll.spoofChecks.enumerated() {
+            if i > 0 { json += "," }
+            json += JSONText.quote(c.check) + ":" + JSONText.quote(c.value)
+        }
+        json += "},\"details\":["
+        // Several values for one row collapse: evaluated if any is non-empty,
+        // passed only if every non-empty one is Y.
+        struct Acc { var evaluated = false; var allY = true }
+        var acc: [DetailKey: Acc] = [:]
+        var order: [DetailKey] = []
+        func add(_ key: DetailKey, _ value: String?) {
+            if acc[key] == nil { acc[key] = Acc(); order.append(key) }
+            if let value, !value.isEmpty {
+                acc[key]!.evaluated = true
+                if value != "Y" { acc[key]!.allY = false }
+            }
+        }
+        for (i, d) in poll.spoofDetails.enumerated() {
+            if i > 0 { json += "," }
+            json += "[" + JSONText.quote(d.spoofType) + "," + JSONText.quote(d.name) + "," + JSONText.quoteOptional(d.result) + ",["
+            add(DetailKey(spoofType: d.spoofType, check: d.name, component: ""), d.result)
+            for (j, c) in d.components.enumerated() {
+                if j > 0 { json += "," }
+                json += "[" + JSONText.quote(c.name) + "," + JSONText.quoteOptional(c.subResult) + "]"
+                add(DetailKey(spoofType: d.spoofType, check: d.name, component: c.name), c.subResult)
+            }
+            json += "]]"
+        }
+        json += "]}"
+        let rows = order.map { k -> DetailRow in
+            let a = acc[k]!
+            return DetailRow(spoofType: k.spoofType, check: k.check, component: k.component, evaluated: a.evaluated, passed: a.evaluated && a.allY)
+        }
+        return (json, poll.spoofChecks, rows)
+    }
+
+    private struct DetailKey: Hashable {
+        var spoofType: String
+        var check: String
+        var component: String
+    }
+
+    /// The willing profile of a poll, or nil when it carries no retry record.
+    static func willing(_ records: [RetryRecord]?) -> (json: String, attempts: Int, succeeded: Bool)? {
+        guard let records, !records.isEmpty else { return nil }
+        var json = "["
+        for (i, r) in records.enumerated() {
+            if i > 0 { json += "," }
+            json += "[" + JSONText.quoteOptional(r.status) + "," + (r.attemptNumber.map(String.init) ?? "null") + "]"
+        }
+        json += "]"
+        // The deciding record: the largest attemptNumber (the last of equals), else the last record.
+        var deciding = records.count - 1
+        var best: Int?
+        for (i, r) in records.enumerated() {
+            if let n = r.attemptNumber, best == nil || n >= best! {
+                best = n
+                deciding = i
+            }
+        }
+        let attempts = best ?? records.count
+        return (json, attempts, records[deciding].status == "SUCCESS")
+    }
+}
+
+/// Minimal JSON text output for canonical keys and summaries.
+enum JSONText {
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 2)
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func quoteOptional(_ s: String?) -> String { s.map(quote) ?? "null" }
+}

@@ -1,0 +1,86 @@
+import GRDBSQLite
+
+/// A prepared statement on a raw connection, for loops where GRDB's argument
+/// boxing would cost more than the insert itself.
+///
+/// Every return code is checked; errors carry the failing SQL. The statement is
+/// finalized when the object goes away, so it must not outlive its connection.
+final class SQLiteStatement {
+    let handle: OpaquePointer
+    let sql: String
+    private let connection: OpaquePointer
+
+    init(_ connection: OpaquePointer, _ sql: String) throws(VerdictError) {
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else {
+            throw VerdictError(.database, "cannot prepare SQL: \(String(cString: sqlite3_errmsg(connection))) in: \(sql)")
+        }
+        handle = stmt
+        self.sql = sql
+        self.connection = connection
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    @inline(__always) func bind(_ i: Int32, _ v: Int64) { sqlite3_bind_int64(handle, i, v) }
+    @inline(__always) func bind(_ i: Int32, _ v: Int) { sqlite3_bind_int64(handle, i, Int64(v)) }
+    @inline(__always) func bind(_ i: Int32, _ v: Int?) {
+        if let v { sqlite3_bind_int64(handle, i, Int64(v)) } else { sqlite3_bind_null(handle, i) }
+    }
+    @inline(__always) func bind(_ i: Int32, _ v: Int64?) {
+        if let v { sqlite3_bind_int64(handle, i, v) } else { sqlite3_bind_null(handle, i) }
+    }
+    @inline(__always) func bind(_ i: Int32, _ v: Double?) {
+        if let v { sqlite3_bind_double(handle, i, v) } else { sqlite3_bind_null(handle, i) }
+    }
+    @inline(__always) func bind(_ i: Int32, _ v: Bool?) {
+        if let v { sqlite3_bind_int64(handle, i, v ? 1 : 0) } else { sqlite3_bind_null(handle, i) }
+    }
+    @inline(__always) func bind(_ i: Int32, _ v: String?) {
+        guard var v else { sqlite3_bind_null(handle, i); return }
+        v.withUTF8 { p in
+            _ = sqlite3_bind_text(handle, i, UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(p.count), SQLITE_TRANSIENT_PTR)
+        }
+    }
+    func bindBlob(_ i: Int32, _ bytes: UnsafeRawBufferPointer) {
+        _ = sqlite3_bind_blob64(handle, i, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), SQLITE_TRANSIENT_PTR)
+    }
+
+    /// Runs a statement that returns no rows; returns the number of rows changed.
+    @discardableResult
+    func run() throws(VerdictError) -> Int {
+        defer { sqlite3_reset(handle) }
+        let rc = sqlite3_step(handle)
+        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw error(rc) }
+        return Int(sqlite3_changes(connection))
+    }
+
+    /// Steps once; calls `row` if a row came back. Returns whether one did.
+    func queryOne(_ row: (SQLiteStatement) -> Void) throws(VerdictError) -> Bool {
+        defer { sqlite3_reset(handle) }
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { row(self); return true }
+        guard rc == SQLITE_DONE else { throw error(rc) }
+        return false
+    }
+
+    func int64(_ col: Int32) -> Int64 { sqlite3_column_int64(handle, col) }
+    func optionalInt64(_ col: Int32) -> Int64? {
+        sqlite3_column_type(handle, col) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, col)
+    }
+    func text(_ col: Int32) -> String? {
+        guard let p = sqlite3_column_text(handle, col) else { return nil }
+        return String(cString: p)
+    }
+
+    private func error(_ rc: Int32) -> VerdictError {
+        VerdictError(.database, "SQLite error \(rc): \(String(cString: sqlite3_errmsg(connection))) in: \(sql)")
+    }
+}
+
+/// SQLite's "copy this buffer now" destructor, which Swift cannot import as a constant.
+nonisolated(unsafe) let SQLITE_TRANSIENT_PTR = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+@available(*, unavailable)
+extension SQLiteStatement: Sendable {}

@@ -1,0 +1,296 @@
+internal import GRDB
+
+/// The star schema, created and upgraded by named migrations.
+///
+/// Each migration is applied once and recorded by GRDB in `grdb_migrations`; a database
+/// written by an older Verdict opens and is upgraded in place. Never edit a shipped
+/// migration: add a new one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1_star_schema") { db in try db.execute(sql: v1) }
+        m.registerMigration("v2_document_reuse") { db in try db.execute(sql: v2) }
+        m.registerMigration("v3_views") { db in try db.execute(sql: v3) }
+        return m
+    }
+
+    /// Names of the migrations, oldest first.
+    static var migrationNames: [String] { migrator.migrations }
+
+    static let v1 = """
+        CREATE TABLE dim_product ( -- The two checkresult APIs. One row each.
+          product_key INTEGER PRIMARY KEY,  -- 1 = ID_RECOGNITION, 2 = VIDEO_VERIFY
+          product     TEXT NOT NULL UNIQUE, -- the name used in every CSV file
+          api_path    TEXT NOT NULL         -- the checkresult path that identifies it
+        );
+        INSERT INTO dim_product VALUES
+          (1, 'ID_RECOGNITION', '/api/v1/zoloz/idrecognition/checkresult'),
+          (2, 'VIDEO_VERIFY',   '/api/v1/zoloz/videoverify/checkresult');
+
+        CREATE TABLE dim_date ( -- Calendar days (UTC) on which transactions started.
+          date_key       INTEGER PRIMARY KEY, -- yyyymmdd
+          date           TEXT NOT NULL,       -- ISO date, yyyy-mm-dd
+          year           INTEGER NOT NULL,
+          month          TEXT NOT NULL,       -- yyyy-mm
+          iso_year       INTEGER NOT NULL,
+          iso_week       INTEGER NOT NULL,    -- 1..53
+          iso_week_label TEXT NOT NULL,       -- yyyy-Www, as `--week` takes it
+          day_of_week    INTEGER NOT NULL     -- 1 = Monday .. 7 = Sunday
+        );
+
+        CREATE TABLE dim_result_code ( -- Every resultCode seen (SUCCESS, PROCESSING, SYSTEM_ERROR, ...).
+          result_code_key INTEGER PRIMARY KEY,
+          result_code     TEXT NOT NULL UNIQUE -- as logged
+        );
+
+        CREATE TABLE dim_error_code ( -- ID Recognition recognitionErrorCode values (why a document failed).
+          error_code_key INTEGER PRIMARY KEY,
+          error_code     TEXT NOT NULL UNIQUE -- as logged
+        );
+
+        CREATE TABLE dim_document ( -- Document kinds: certType, docCategory, docEdition as logged.
+          document_key INTEGER PRIMARY KEY,
+          cert_type    TEXT,
+          doc_category TEXT,
+          doc_edition  INTEGER
+        );
+        CREATE UNIQUE INDEX dim_document_natural ON dim_document (
+          ifnull(cert_type, char(0)), ifnull(doc_category, char(0)), ifnull(doc_edition, -9223372036854775808));
+
+        CREATE TABLE dim_country ( -- Country codes read from documents (countryCode; a list gives its first).
+          country_key  INTEGER PRIMARY KEY,
+          country_code TEXT NOT NULL UNIQUE
+        );
+
+        CREATE TABLE dim_spoof_profile ( -- One row per distinct set of document spoof-check results (a junk dimension).
+          spoof_profile_key INTEGER PRIMARY KEY,
+          profile_json      TEXT NOT NULL UNIQUE -- canonical JSON of spoofResult and extraSpoofResultDetails
+        );
+
+        CREATE TABLE bridge_spoof_check ( -- The spoofResult entries of a spoof profile: one row per check.
+          spoof_profile_key INTEGER NOT NULL REFERENCES dim_spoof_profile,
+          check_name        TEXT NOT NULL,    -- TAMPER_CHECK, MATERIAL_CHECK, ...
+          value             TEXT NOT NULL,    -- as logged: Y, N or anything else
+          evaluated         INTEGER NOT NULL, -- 1 when value is not empty
+          passed            INTEGER NOT NULL, -- 1 when value = 'Y'
+          PRIMARY KEY (spoof_profile_key, check_name)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE bridge_spoof_detail ( -- extraSpoofResultDetails of a spoof profile: a row per detail (component '') and per component.
+          spoof_profile_key INTEGER NOT NULL REFERENCES dim_spoof_profile,
+          spoof_type        TEXT NOT NULL,    -- SECURITY_FEATURE_CHECK, INFORMATION_CHECK, ...
+          check_name        TEXT NOT NULL,    -- the detail's name, e.g. hologramCheck
+          component         TEXT NOT NULL,    -- '' for the detail's own result, else the component's name
+          evaluated         INTEGER NOT NULL, -- 1 when some value is not empty
+          passed            INTEGER NOT NULL, -- 1 when evaluated and every non-empty value is 'Y'
+          PRIMARY KEY (spoof_profile_key, spoof_type, check_name, component)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE dim_willing_profile ( -- One row per distinct sequence of willing-verification attempts (a junk dimension).
+          willing_profile_key INTEGER PRIMARY KEY,
+          profile_json        TEXT NOT NULL UNIQUE, -- canonical JSON of [status, attemptNumber] per record
+          record_count        INTEGER NOT NULL,
+          attempts            INTEGER NOT NULL,     -- largest attemptNumber, else the number of records
+          succeeded           INTEGER NOT NULL      -- 1 when the deciding attempt has status SUCCESS
+        );
+
+        CREATE TABLE bridge_willing_record ( -- The retry records of a willing profile, in logged order.
+          willing_profile_key INTEGER NOT NULL REFERENCES dim_willing_profile,
+          seq                 INTEGER NOT NULL, -- 0-based position in retryRecords
+          status              TEXT,             -- NULL when absent
+          attempt_number      INTEGER,          -- NULL when absent
+          PRIMARY KEY (willing_profile_key, seq)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE dim_source_file ( -- Every input ingested, by content. Re-ingesting the same bytes adds no row.
+          file_key        INTEGER PRIMARY KEY,
+          path            TEXT NOT NULL,      -- as given on the command line when first ingested ('-' for stdin)
+          size_bytes      INTEGER,            -- size on disk (compressed size for .gz)
+          content_sha256  TEXT UNIQUE,        -- SHA-256 of the bytes read; NULL until the file was read to the end
+          status          TEXT NOT NULL,      -- 'reading' or 'complete'
+          first_ingested_at TEXT NOT NULL,    -- UTC
+          last_ingested_at  TEXT NOT NULL,    -- UTC
+          lines INTEGER NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0,
+          duplicates INTEGER NOT NULL DEFAULT 0, blank INTEGER NOT NULL DEFAULT 0,
+          refused INTEGER NOT NULL DEFAULT 0, warnings INTEGER NOT NULL DEFAULT 0,
+          refused_by_reason TEXT              -- JSON object reason -> count, for the first complete read
+        );
+
+        CREATE TABLE fct_transaction ( -- Grain: one (product, transactionId). Carries its final poll's outcome.
+          transaction_key   INTEGER PRIMARY KEY,
+          product_key       INTEGER NOT NULL REFERENCES dim_product,
+          transaction_id    TEXT NOT NULL,
+          first_ts_ms       INTEGER NOT NULL,  -- the transaction's date: its earliest poll (epoch ms, UTC)
+          date_key          INTEGER NOT NULL REFERENCES dim_date, -- UTC day of first_ts_ms
+          poll_count        INTEGER NOT NULL,
+          final_poll_key    INTEGER NOT NULL,  -- the fct_poll row chosen by the final-poll rule
+          final_rank        INTEGER NOT NULL,  -- 1 SUCCESS, 2 other F/U, 3 SYSTEM_ERROR, 4 the rest
+          final_ts_ms       INTEGER NOT NULL,
+          result_status     TEXT NOT NULL,     -- of the final poll
+          result_code_key   INTEGER NOT NULL REFERENCES dim_result_code,
+          outcome           TEXT NOT NULL,     -- passed, failed, pending, api_error
+          verdict           TEXT,              -- recognitionResult / videoVerifyResult when completed, as logged
+          verdict_label     TEXT,              -- verdict as reported: VideoVerify's Success/Failure/VoidTimeout spelled canonically
+          error_code_key    INTEGER REFERENCES dim_error_code, -- recognitionErrorCode of the final poll
+          document_key      INTEGER REFERENCES dim_document,
+          country_key       INTEGER REFERENCES dim_country,
+          deeper_result     TEXT,
+          upload_enabled_result TEXT,
+          spoof_profile_key INTEGER REFERENCES dim_spoof_profile,
+          quality           REAL,              -- VideoVerify quality in [0, 100]
+          quality_passed    INTEGER,           -- 0/1, NULL when not a boolean
+          willing_profile_key INTEGER REFERENCES dim_willing_profile,
+          UNIQUE (product_key, transaction_id)
+        );
+        CREATE INDEX fct_transaction_by_date ON fct_transaction (first_ts_ms, product_key);
+
+        CREATE TABLE fct_poll ( -- Grain: one accepted log line (a checkresult poll). Duplicates are not stored.
+          poll_key          INTEGER PRIMARY KEY, -- ingest order: a later line has a larger key
+          transaction_key   INTEGER NOT NULL REFERENCES fct_transaction,
+          ts_ms             INTEGER NOT NULL,    -- the line's timestamp (epoch ms, UTC)
+          result_status     TEXT NOT NULL,
+          result_code_key   INTEGER NOT NULL REFERENCES dim_result_code,
+          final_rank        INTEGER NOT NULL,
+          file_key          INTEGER NOT NULL REFERENCES dim_source_file,
+          line_number       INTEGER NOT NULL,
+          biz_id            TEXT,
+          verdict           TEXT,
+          error_code_key    INTEGER REFERENCES dim_error_code,
+          document_key      INTEGER REFERENCES dim_document,
+          country_key       INTEGER REFERENCES dim_country,
+          deeper_result     TEXT,
+          upload_enabled_result TEXT,
+          spoof_profile_key INTEGER REFERENCES dim_spoof_profile,
+          quality           REAL,
+          quality_passed    INTEGER,
+          willing_profile_key INTEGER REFERENCES dim_willing_profile,
+          image_count       INTEGER NOT NULL DEFAULT 0, -- images the response carried (never stored)
+          image_bytes       INTEGER NOT NULL DEFAULT 0, -- their decoded size, estimated
+          video_bytes       INTEGER NOT NULL DEFAULT 0, -- willingVerifyVideo's decoded size, estimated
+          ocr_fields        TEXT,                       -- names of the OCR fields present (values are never stored)
+          warning_count     INTEGER NOT NULL DEFAULT 0
+        );
+        -- A poll's identity (input.md): product and transaction, instant, resultCode.
+        CREATE UNIQUE INDEX fct_poll_identity ON fct_poll (transaction_key, ts_ms, result_code_key);
+
+        CREATE TABLE ingest_refused_line ( -- Lines that could not be stored as polls, kept so nothing is lost.
+          refused_key   INTEGER PRIMARY KEY,
+          file_key      INTEGER REFERENCES dim_source_file,
+          source_path   TEXT NOT NULL,
+          line_number   INTEGER NOT NULL,
+          reason        TEXT NOT NULL,   -- invalid_json, missing_transaction_id, ...
+          detail        TEXT NOT NULL,   -- what was wrong, in words
+          ts_ms         INTEGER,         -- the line's timestamp when one could be read
+          byte_length   INTEGER NOT NULL,
+          line_sha256   TEXT NOT NULL,
+          content       BLOB NOT NULL,   -- the line as it came, long base64 runs replaced by a length note
+          refused_at    TEXT NOT NULL,
+          UNIQUE (line_sha256, line_number)
+        );
+
+        CREATE TABLE ingest_warning ( -- Fields of stored polls that had the wrong type: counted as absent.
+          warning_key INTEGER PRIMARY KEY,
+          poll_key    INTEGER NOT NULL REFERENCES fct_poll,
+          file_key    INTEGER NOT NULL REFERENCES dim_source_file,
+          line_number INTEGER NOT NULL,
+          field       TEXT NOT NULL,     -- dotted path, e.g. extInfo.quality
+          problem     TEXT NOT NULL
+        );
+        CREATE INDEX ingest_warning_by_poll ON ingest_warning (poll_key);
+
+        CREATE TABLE meta_table_comment ( -- What every table and view holds, for analysts.
+          name    TEXT PRIMARY KEY,
+          grain   TEXT NOT NULL,
+          comment TEXT NOT NULL
+        );
+        INSERT INTO meta_table_comment VALUES
+          ('dim_product', 'one product', 'The two checkresult APIs.'),
+          ('dim_date', 'one UTC day', 'Calendar attributes of the days transactions started on.'),
+          ('dim_result_code', 'one resultCode', 'Result codes as logged.'),
+          ('dim_error_code', 'one recognitionErrorCode', 'Why ID Recognition refused a document.'),
+          ('dim_document', 'one (certType, docCategory, docEdition)', 'Document kinds.'),
+          ('dim_country', 'one country code', 'Issuing countries read from documents.'),
+          ('dim_spoof_profile', 'one distinct spoof-check result set', 'Junk dimension shared by every poll with the same spoof results.'),
+          ('bridge_spoof_check', 'one spoofResult entry of a profile', 'Pass/fail per check (TAMPER_CHECK, ...).'),
+          ('bridge_spoof_detail', 'one extraSpoofResultDetails row or component of a profile', 'Pass/fail per detailed check and component.'),
+          ('dim_willing_profile', 'one distinct sequence of willing attempts', 'Junk dimension of VideoVerify retry records.'),
+          ('bridge_willing_record', 'one retry record of a profile', 'Status and attempt number of each attempt.'),
+          ('dim_source_file', 'one input content', 'Files ingested, with their counts.'),
+          ('fct_transaction', 'one (product, transactionId)', 'Outcome of each transaction by its final poll; dated by its earliest poll.'),
+          ('fct_poll', 'one accepted log line', 'Every checkresult poll stored, duplicates excluded.'),
+          ('ingest_refused_line', 'one refused line', 'Lines refused at ingest, with reason and content.'),
+          ('ingest_warning', 'one invalid field of a stored poll', 'Wrong-typed fields counted as absent.');
+        """
+
+    static let v2 = """
+        -- Keyed hash of the document number (HMAC-SHA-256 with the user's key), for
+        -- counting one document across transactions. NULL unless ingested with --pii-key.
+        ALTER TABLE fct_poll ADD COLUMN document_hash TEXT;
+        ALTER TABLE fct_transaction ADD COLUMN document_hash TEXT;
+        CREATE INDEX fct_transaction_by_document ON fct_transaction (document_hash) WHERE document_hash IS NOT NULL;
+        INSERT INTO meta_table_comment VALUES
+          ('fct_transaction.document_hash', 'column', 'HMAC-SHA-256 of the document number under the key given with --pii-key; never the number itself.');
+        """
+
+    static let v3 = """
+        CREATE VIEW v_transaction AS -- Transactions with their dimensions spelled out.
+        SELECT t.transaction_key, p.product, t.transaction_id,
+               t.first_ts_ms, strftime('%Y-%m-%dT%H:%M:%fZ', t.first_ts_ms / 1000.0, 'unixepoch') AS started_at,
+               d.date, d.iso_week_label, d.month,
+               t.poll_count, t.result_status, rc.result_code, t.outcome, t.verdict, t.verdict_label,
+               ec.error_code, doc.cert_type, doc.doc_category, doc.doc_edition, c.country_code,
+               t.deeper_result, t.upload_enabled_result, t.quality, t.quality_passed,
+               wp.attempts AS willing_attempts, wp.succeeded AS willing_succeeded, t.document_hash
+        FROM fct_transaction t
+        JOIN dim_product p USING (product_key)
+        JOIN dim_date d USING (date_key)
+        JOIN dim_result_code rc ON rc.result_code_key = t.result_code_key
+        LEFT JOIN dim_error_code ec ON ec.error_code_key = t.error_code_key
+        LEFT JOIN dim_document doc ON doc.document_key = t.document_key
+        LEFT JOIN dim_country c ON c.country_key = t.country_key
+        LEFT JOIN dim_willing_profile wp ON wp.willing_profile_key = t.willing_profile_key;
+
+        CREATE VIEW v_poll AS -- Every stored poll with its transaction and source line.
+        SELECT pl.poll_key, p.product, t.transaction_id, pl.ts_ms,
+               strftime('%Y-%m-%dT%H:%M:%fZ', pl.ts_ms / 1000.0, 'unixepoch') AS polled_at,
+               pl.result_status, rc.result_code, pl.verdict, ec.error_code, pl.quality, pl.quality_passed,
+               sf.path AS source_path, pl.line_number, pl.biz_id,
+               (pl.poll_key = t.final_poll_key) AS is_final
+        FROM fct_poll pl
+        JOIN fct_transaction t USING (transaction_key)
+        JOIN dim_product p ON p.product_key = t.product_key
+        JOIN dim_result_code rc ON rc.result_code_key = pl.result_code_key
+        JOIN dim_source_file sf ON sf.file_key = pl.file_key
+        LEFT JOIN dim_error_code ec ON ec.error_code_key = pl.error_code_key;
+
+        CREATE VIEW v_spoof_check AS -- Spoof checks of each transaction's final poll, deeperResult as check DEEPER.
+        SELECT t.transaction_key, t.first_ts_ms, t.outcome, b.check_name, b.value, b.evaluated, b.passed
+        FROM fct_transaction t
+        JOIN bridge_spoof_check b ON b.spoof_profile_key = t.spoof_profile_key
+        WHERE t.product_key = 1
+        UNION ALL
+        SELECT t.transaction_key, t.first_ts_ms, t.outcome, 'DEEPER', t.deeper_result,
+               t.deeper_result <> '', t.deeper_result = 'Y'
+        FROM fct_transaction t
+        WHERE t.product_key = 1 AND t.deeper_result IS NOT NULL;
+
+        CREATE VIEW v_spoof_detail AS -- extraSpoofResultDetails of each transaction's final poll.
+        SELECT t.transaction_key, t.first_ts_ms, t.outcome, b.spoof_type, b.check_name, b.component, b.evaluated, b.passed
+        FROM fct_transaction t
+        JOIN bridge_spoof_detail b ON b.spoof_profile_key = t.spoof_profile_key
+        WHERE t.product_key = 1;
+
+        CREATE VIEW v_willing_record AS -- Willing-verification attempts of each transaction's final poll.
+        SELECT t.transaction_key, t.first_ts_ms, t.outcome, r.seq, r.status, r.attempt_number
+        FROM fct_transaction t
+        JOIN bridge_willing_record r ON r.willing_profile_key = t.willing_profile_key
+        WHERE t.product_key = 2;
+
+        INSERT INTO meta_table_comment VALUES
+          ('v_transaction', 'one transaction', 'fct_transaction joined with its dimensions.'),
+          ('v_poll', 'one poll', 'fct_poll with product, transaction id, result code and source line.'),
+          ('v_spoof_check', 'one check of a transaction', 'Final-poll spoof checks including DEEPER.'),
+          ('v_spoof_detail', 'one detail or component of a transaction', 'Final-poll extraSpoofResultDetails.'),
+          ('v_willing_record', 'one retry record of a transaction', 'Final-poll willing-verification attempts.');
+        """
+}

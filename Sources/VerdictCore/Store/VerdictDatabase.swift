@@ -1,0 +1,103 @@
+public import GRDB
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One Verdict database file: opened, migrated, and configured for WAL so that reports
+/// read a consistent snapshot while an ingest writes.
+public final class VerdictDatabase: Sendable {
+    public let path: String
+    /// The GRDB queue; one per database file in a process.
+    public let queue: DatabaseQueue
+
+    public enum Access: Sendable { case readWrite, readOnly }
+
+    /// Opens (creating if needed, with mode 0600) and upgrades the database at `path`.
+    public init(path: String, access: Access = .readWrite, cacheMegabytes: Int = 32) throws(VerdictError) {
+        self.path = path
+        if access == .readOnly {
+            guard FileManagerLite.exists(path) else {
+                throw VerdictError(.io, "\(path): no such database", hint: "create it with: verdict ingest --db \(path) FILE...")
+            }
+        } else {
+            try VerdictDatabase.createPrivately(path)
+        }
+        var config = Configuration()
+        config.foreignKeysEnabled = false  // references document the model; ingest writes parents after children
+        config.busyMode = .timeout(60)
+        config.label = "verdict"
+        let cache = cacheMegabytes
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(cache * 1024); PRAGMA temp_store = MEMORY")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.writeWithoutTransaction { db in
+                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                if mode?.lowercased() != "wal" {
+                    throw VerdictError(.database, "\(path): cannot switch to WAL journal mode (got \(mode ?? "nothing"))")
+                }
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            let migrator = Schema.migrator
+            if try !queue.read({ try migrator.hasCompletedMigrations($0) }) {
+                try migrator.migrate(queue)
+            }
+        } catch let e as VerdictError {
+            throw e
+        } catch let e as DatabaseError {
+            throw VerdictError(.database, "\(path): cannot open the database: \(e.message ?? e.description)",
+                               hint: e.resultCode == .SQLITE_NOTADB ? "the file is not a Verdict (SQLite) database" : nil)
+        } catch {
+            throw VerdictError(.database, "\(path): cannot open the database", cause: error)
+        }
+    }
+
+    /// Creates the file with owner-only permissions before SQLite touches it; SQLite
+    /// gives its -wal and -shm files the same mode.
+    static func createPrivately(_ path: String) throws(VerdictError) {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw VerdictError(.database, "\(path): cannot create or open the database: \(String(cString: strerror(errno)))")
+        }
+        close(fd)
+    }
+
+    /// Migrations applied to this file, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try queue.read { try Schema.migrator.appliedMigrations($0) }
+    }
+}
+
+/// File-system checks without Foundation's FileManager.
+enum FileManagerLite {
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func size(_ path: String) -> Int? {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(st.st_size)
+    }
+
+    static func makeDirectory(_ path: String) throws(VerdictError) {
+        var partial = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            partial += "/" + part
+            if !isDirectory(partial) {
+                guard mkdir(partial, 0o755) == 0 || errno == EEXIST else {
+                    throw VerdictError(.io, "\(path): cannot create the directory: \(String(cString: strerror(errno)))")
+                }
+            }
+        }
+    }
+}

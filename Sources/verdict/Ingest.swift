@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import VerdictCore
+
+extension Verdict {
+    struct Ingest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read checkresult logs (NDJSON, .gz, or - for stdin) into the database.",
+            discussion: """
+                Prints one summary line per file and a total on stderr (or the total as JSON on
+                stdout with --json). Refused lines are kept with their reason: see `verdict rejects`.
+                An input that cannot be read is named, the others are still ingested, and the exit
+                status is 1.
+                """)
+
+        @OptionGroup var db: DatabaseOption
+
+        @Option(name: .long, help: ArgumentHelp("Time zone for messages; accepted for symmetry with report (periods are chosen at report time).", valueName: "ZONE"))
+        var tz: String?
+
+        @Flag(name: .long, help: "Print the total summary as one JSON object on stdout.")
+        var json = false
+
+        @Option(name: .customLong("max-rejects"), help: ArgumentHelp("Fail (exit 2) when more lines than this are refused: a count (100) or a share of lines (0.01 or 1%).", valueName: "N|RATIO"))
+        var maxRejects: String?
+
+        @Option(name: .customLong("pii-key"), help: ArgumentHelp("File holding a secret key: document numbers are then kept as HMAC-SHA-256 hashes (never in clear).", valueName: "FILE"))
+        var piiKey: String?
+
+        @Flag(name: .customLong("no-wait"), help: "Fail at once (exit 3) if another ingest holds the database, instead of waiting.")
+        var noWait = false
+
+        @Argument(help: ArgumentHelp("Log files: NDJSON, gzip (.gz), or - for standard input.", valueName: "FILE"))
+        var files: [String]
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("name at least one FILE (or - for standard input)") }
+            if let maxRejects, RejectLimit(maxRejects) == nil {
+                throw ValidationError("--max-rejects takes a count (100), a ratio (0.01) or a percentage (1%), not '\(maxRejects)'")
+            }
+            if let tz, TimeZone(identifier: tz) == nil { throw ValidationError("unknown time zone '\(tz)'") }
+        }
+
+        func run() throws {
+            let logger = Terminal.logger()
+            do {
+                var options = IngestOptions()
+                if let piiKey { options.documentKey = try DocumentHasher(keyFile: piiKey) }
+                options.waitForLock = !noWait
+                options.progress = { file, read, total in
+                    let mb = Double(read) / 1_048_576
+                    let of = total.map { String(format: " of %.1f MiB", Double($0) / 1_048_576) } ?? ""
+                    Terminal.progress(String(format: "%@: %d lines, %.1f MiB", file.path, file.lines, mb) + of)
+                }
+                let database = try VerdictDatabase(path: db.path)
+                let summary = try Ingester(database: database, options: options, logger: logger).ingest(paths: files)
+                Terminal.endProgress()
+                if json {
+                    print(summary.json)
+                } else {
+                    for f in summary.files { Terminal.printError(f.line) }
+                    let t = summary.total
+                    let rate = summary.seconds > 0 ? Double(t.lines) / summary.seconds : 0
+                    Terminal.printError(t.line + String(format: " in %.2f s (%.0f lines/s); transactions in the database: %d ID_RECOGNITION, %d VIDEO_VERIFY",
+                                                        summary.seconds, rate, summary.transactions[.idRecognition] ?? 0, summary.transactions[.videoVerify] ?? 0))
+                }
+                if let maxRejects, let limit = RejectLimit(maxRejects), limit.exceeded(refused: summary.total.refusedTotal, lines: summary.total.lines) {
+                    throw fail(VerdictError(.tooManyRejects, "\(summary.total.refusedTotal) of \(summary.total.lines) lines were refused, more than --max-rejects \(maxRejects) allows",
+                                            hint: "see them with: verdict rejects list --db \(db.path)"))
+                }
+                if !summary.failedInputs.isEmpty {
+                    throw fail(VerdictError(.io, "\(summary.failedInputs.count) input(s) could not be read completely: " + summary.failedInputs.map(\.path).joined(separator: ", ")))
+                }
+            } catch let e as VerdictError {
+                throw fail(e)
+            }
+        }
+    }
+}
+
+/// `--max-rejects`: an absolute count, a ratio below 1, or a percentage.
+struct RejectLimit {
+    enum Kind { case count(Int), ratio(Double) }
+    let kind: Kind
+
+    init?(_ text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if t.hasSuffix("%"), let p = Double(t.dropLast()), p >= 0, p <= 100 {
+            kind = .ratio(p / 100)
+        } else if let n = Int(t), n >= 0 {
+            kind = .count(n)
+        } else if let r = Double(t), r >= 0, r < 1 {
+            kind = .ratio(r)
+        } else {
+            return nil
+        }
+    }
+
+    func exceeded(refused: Int, lines: Int) -> Bool {
+        switch kind {
+        case .count(let n): refused > n
+        case .ratio(let r): lines > 0 && Double(refused) / Double(lines) > r
+        }
+    }
+}
+
+/// `--db PATH`, shared by every subcommand.
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The SQLite database file (created on first ingest, mode 0600).", valueName: "PATH"))
+    var db: String
+
+    var path: String { db }
+}

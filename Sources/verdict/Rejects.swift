@@ -1,0 +1,9 @@
+import ArgumentParser
+import VerdictCore
+
+extension Verdict {
+    struct Rejects: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "(not yet available)")
+        func run() throws { throw ExitCode(1) }
+    }
+}

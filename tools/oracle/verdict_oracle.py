@@ -1,0 +1,800 @@
+#!/usr/bin/env python3
+"""Reference implementation ("oracle") of the verdict log-analytics contract.
+
+Reads checkresult NDJSON logs (shared/spec/input.md), computes every CSV file
+of shared/spec/metrics.md for one period (shared/spec/cli.md), writes them
+into --out DIR, and prints the ingest summary as one JSON object on stdout.
+
+    python3 verdict_oracle.py --out DIR [--tz ZONE] PERIOD FILE...
+    PERIOD: --week 2026-W46 | --month 2026-11 | --from 2026-11-09 --to 2026-11-15
+
+Plain Python 3.11, standard library only, written for clarity, not speed.
+The choices made where the contract is ambiguous are listed in README.md.
+"""
+import argparse
+import datetime as dt
+import gzip
+import json
+import math
+import os
+import re
+import sys
+import threading
+import zlib
+import zoneinfo
+
+IDR, VV = "ID_RECOGNITION", "VIDEO_VERIFY"
+PRODUCTS = (IDR, VV)
+REASONS = ("invalid_json", "missing_transaction_id", "missing_timestamp",
+           "invalid_timestamp", "missing_result", "unknown_product")
+TIMESTAMP_KEYS = ("timestamp", "@timestamp", "ts", "time")
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+class Refused(Exception):
+    """A line refused for one of the reasons of input.md section 4."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UsageError(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------
+# Strict JSON
+# --------------------------------------------------------------------------
+
+def _reject_constant(name):
+    raise ValueError("not JSON: " + name)  # NaN, Infinity, -Infinity
+
+
+def strict_loads(text):
+    """json.loads that refuses NaN/Infinity. A lone UTF-16 surrogate written
+    as a \\udXXX escape is valid JSON syntax and is accepted (Verdict reads it
+    as U+FFFD)."""
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+INVALID = object()  # what a field check returns for a wrong-typed value
+
+
+def is_str(v):
+    return isinstance(v, str)
+
+
+def is_int(v):
+    """A JSON integer (not a float, not a boolean) that fits in 64 bits."""
+    return type(v) is int and INT64_MIN <= v <= INT64_MAX
+
+
+def is_bool(v):
+    return isinstance(v, bool)
+
+
+def is_dict(v):
+    return isinstance(v, dict)
+
+
+# --------------------------------------------------------------------------
+# Timestamps
+# --------------------------------------------------------------------------
+
+RFC3339 = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})"
+    r"(?:\.([0-9]+))?(?:([Zz])|([+-])([0-9]{2})(:?)([0-9]{2}))")
+
+
+def is_leap(y):
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+
+
+def days_in_month(y, m):
+    return (31, 29 if is_leap(y) else 28, 31, 30, 31, 30,
+            31, 31, 30, 31, 30, 31)[m - 1]
+
+
+def days_from_civil(y, m, d):
+    """Days since 1970-01-01 in the proleptic Gregorian calendar."""
+    y -= m <= 2
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+MIN_MS, MAX_MS = -62135596800000, 253402300799999  # years 0001..9999
+
+
+def parse_timestamp(v):
+    """Epoch milliseconds, or None when v is not an accepted form."""
+    if is_int(v):
+        return v if MIN_MS <= v <= MAX_MS else None
+    if not isinstance(v, str):
+        return None
+    m = RFC3339.fullmatch(v)
+    if not m:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in m.group(1, 2, 3, 4, 5, 6))
+    if not (year >= 1 and 1 <= month <= 12 and 1 <= day <= days_in_month(year, month)):
+        return None
+    if hour > 23 or minute > 59 or second > 60:
+        return None
+    millis = int((m.group(7) or "").ljust(3, "0")[:3])  # truncate to ms
+    offset_min = 0
+    if m.group(8) is None:
+        oh, om = int(m.group(10)), int(m.group(12))
+        if oh > 23 or om > 59:
+            return None
+        offset_min = (oh * 60 + om) * (1 if m.group(9) == "+" else -1)
+    days = days_from_civil(year, month, day)
+    secs = ((days * 24 + hour) * 60 + minute) * 60 + second  # :60 = next :00
+    return secs * 1000 + millis - offset_min * 60000
+
+
+# --------------------------------------------------------------------------
+# One line -> refusal or accepted envelope
+# --------------------------------------------------------------------------
+
+def product_from_api(api):
+    path = api
+    cuts = [i for i in (path.find("?"), path.find("#")) if i >= 0]
+    if cuts:
+        path = path[:min(cuts)]
+    path = path.rstrip("/").lower()  # trailing slashes and letter case do not matter
+    if path.endswith("/idrecognition/checkresult") or path == "idrecognition/checkresult":
+        return IDR
+    if path.endswith("/videoverify/checkresult") or path == "videoverify/checkresult":
+        return VV
+    return None
+
+
+def product_from_shape(response):
+    ext = response.get("extInfo")
+    ext = ext if is_dict(ext) else {}
+
+    def holds(obj, keys):
+        return any(obj.get(k) is not None for k in keys)
+    if response.get("videoVerifyResult") is not None or \
+            holds(ext, ("quality", "qualityPassed", "willingRetryRecords")):
+        return VV
+    if holds(ext, ("recognitionResult", "docCategory", "certType", "spoofResult")):
+        return IDR
+    return None
+
+
+def parse_envelope(raw):
+    """Returns (doc, response, product, tid, ts, status, code) or raises Refused."""
+    try:
+        doc = strict_loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise Refused("invalid_json")
+    if not is_dict(doc):
+        raise Refused("invalid_json")
+
+    request = doc.get("request")
+    tid = request.get("transactionId") if is_dict(request) else None
+    if not is_str(tid) or tid == "":
+        raise Refused("missing_transaction_id")
+
+    ts_value = next((doc[k] for k in TIMESTAMP_KEYS if doc.get(k) is not None), None)
+    if ts_value is None:
+        raise Refused("missing_timestamp")
+    ts = parse_timestamp(ts_value)
+    if ts is None:
+        raise Refused("invalid_timestamp")
+
+    response = doc.get("response")
+    if is_str(response):
+        try:
+            response = strict_loads(response)
+        except (ValueError, RecursionError):
+            raise Refused("missing_result")
+    if not is_dict(response):
+        raise Refused("missing_result")
+    result = response.get("result")
+    status = result.get("resultStatus") if is_dict(result) else None
+    code = result.get("resultCode") if is_dict(result) else None
+    if not is_str(status) or not is_str(code):
+        raise Refused("missing_result")
+
+    api = doc.get("api")
+    if api is None:
+        product = product_from_shape(response)
+    else:
+        product = product_from_api(api) if is_str(api) else None
+    if product is None:
+        raise Refused("unknown_product")
+    return doc, response, product, tid, ts, status, code
+
+
+# --------------------------------------------------------------------------
+# Fields of a stored poll (input.md section 3); counts warnings
+# --------------------------------------------------------------------------
+
+JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+def valid_quality(v):
+    if is_str(v):
+        if not JSON_NUMBER.fullmatch(v):
+            return INVALID
+        q = float(v)
+    elif isinstance(v, (int, float)) and not is_bool(v):
+        try:
+            q = float(v)
+        except OverflowError:
+            return INVALID
+    else:
+        return INVALID
+    if not math.isfinite(q) or q < 0 or q > 100:
+        return INVALID
+    return q + 0.0  # -0.0 -> 0.0
+
+
+def valid_doc_edition(v):
+    if is_int(v):
+        return v
+    if is_str(v) and re.fullmatch(r"[0-9]+", v):
+        return int(v)
+    return INVALID
+
+
+def valid_country_code(v):
+    if is_str(v):
+        return v
+    if isinstance(v, list) and all(is_str(x) for x in v):
+        return v[0] if v else None  # an empty list: valid, no value
+    return INVALID
+
+
+def valid_str_list(v):
+    return v if isinstance(v, list) and all(is_str(x) for x in v) else INVALID
+
+
+def valid_extra_images(v):
+    if v == "" or (is_dict(v) and all(is_str(x) for x in v.values())):
+        return v
+    return INVALID
+
+
+class FieldReader:
+    """Reads documented fields; a wrong-typed field counts as absent and adds
+    one warning. JSON null counts as absent (no warning)."""
+
+    def __init__(self):
+        self.warnings = 0
+
+    def get(self, obj, key, check):
+        """check: a predicate (returns bool) or a converter (returns the
+        value, or INVALID)."""
+        v = obj.get(key) if is_dict(obj) else None
+        if v is None:
+            return None
+        r = check(v)
+        if r is False or r is INVALID:
+            self.warnings += 1
+            return None
+        return v if r is True else r
+
+    def obj_list(self, obj, key):
+        """A documented list of documented objects: the list itself must be a
+        list (else one warning); each non-object element is one warning."""
+        items = self.get(obj, key, lambda v: isinstance(v, list))
+        out = []
+        for item in items or ():
+            if is_dict(item):
+                out.append(item)
+            elif item is not None:
+                self.warnings += 1
+        return out
+
+
+def read_retry_records(fr, ext):
+    """List of (status, attemptNumber) or None when the field is absent/invalid."""
+    v = ext.get("willingRetryRecords") if is_dict(ext) else None
+    if v is None:
+        return None
+    if is_str(v):
+        try:
+            v = strict_loads(v)
+        except (ValueError, RecursionError):
+            v = None  # not JSON: wrong type
+    if not is_dict(v) or not (v.get("retryRecords") is None or isinstance(v["retryRecords"], list)):
+        fr.warnings += 1
+        return None
+    records = []
+    for rec in fr.obj_list(v, "retryRecords"):
+        status = fr.get(rec, "status", is_str)
+        fr.get(rec, "userInput", is_str)
+        attempt = fr.get(rec, "attemptNumber", is_int)
+        records.append((status, attempt))
+    return records
+
+
+def read_fields(doc, response, product):
+    """The fields the metrics use, plus validation of every documented field."""
+    fr = FieldReader()
+    f = {}
+    fr.get(doc.get("request"), "bizId", is_str)
+    fr.get(response.get("result"), "resultMessage", is_str)
+    ext = fr.get(response, "extInfo", is_dict) or {}
+    if product == IDR:
+        f["recognitionResult"] = fr.get(ext, "recognitionResult", is_str)
+        f["recognitionErrorCode"] = fr.get(ext, "recognitionErrorCode", is_str)
+        f["deeperResult"] = fr.get(ext, "deeperResult", is_str)
+        for key in ("certType", "docCategory", "recognitionErrorDescription",
+                    "uploadEnabledResult", "deeperResultDescription"):
+            fr.get(ext, key, is_str)
+        fr.get(ext, "docEdition", valid_doc_edition)
+        fr.get(ext, "countryCode", valid_country_code)
+        fr.get(ext, "imageContent", valid_str_list)
+        fr.get(ext, "extraImages", valid_extra_images)
+        for key in ("ocrResult", "ocrResultFormat", "ocrResultDetail"):
+            fr.get(ext, key, is_dict)
+        spoof = {}
+        sr = fr.get(ext, "spoofResult", is_dict) or {}
+        for key in sr:
+            value = fr.get(sr, key, is_str)
+            if value is not None:
+                spoof[key] = value
+        f["spoofResult"] = spoof
+        details = []
+        for d in fr.obj_list(ext, "extraSpoofResultDetails"):
+            name = fr.get(d, "name", is_str)
+            result = fr.get(d, "result", is_str)
+            stype = fr.get(d, "spoofType", is_str)
+            comps = []
+            for c in fr.obj_list(d, "components"):
+                cname = fr.get(c, "name", is_str)
+                sub = fr.get(c, "subResult", is_str)
+                if cname:  # a component needs a non-empty name
+                    comps.append((cname, sub))
+            if name is not None and stype is not None:
+                details.append((stype, name, result, comps))
+        f["details"] = details
+    else:
+        f["videoVerifyResult"] = fr.get(response, "videoVerifyResult", is_str)
+        fr.get(ext, "imageContent", is_str)
+        fr.get(ext, "willingVerifyVideo", is_str)
+        f["quality"] = fr.get(ext, "quality", valid_quality)
+        f["qualityPassed"] = fr.get(ext, "qualityPassed", is_bool)
+        f["retryRecords"] = read_retry_records(fr, ext)
+    return f, fr.warnings
+
+
+# --------------------------------------------------------------------------
+# Ingest
+# --------------------------------------------------------------------------
+
+class Poll:
+    __slots__ = ("product", "tid", "ts", "status", "code", "seq", "f")
+
+    def __init__(self, product, tid, ts, status, code, seq, f):
+        self.product, self.tid, self.ts = product, tid, ts
+        self.status, self.code, self.seq, self.f = status, code, seq, f
+
+
+def open_input(path):
+    if path == "-":
+        return sys.stdin.buffer
+    if os.path.isdir(path):
+        raise OSError("is a directory")
+    if path.endswith(".gz"):
+        return gzip.open(path, "rb")  # reads concatenated members too
+    return open(path, "rb")
+
+
+class Ingest:
+    def __init__(self):
+        self.lines = self.accepted = self.duplicates = self.blank = self.warnings = 0
+        self.refused = {r: 0 for r in REASONS}
+        self.seen = set()     # poll identities
+        self.polls = []       # stored polls, in ingest order
+
+    def line(self, raw):
+        self.lines += 1
+        if raw.strip() == b"":  # bytes.strip(): ASCII whitespace only
+            self.blank += 1
+            return
+        try:
+            doc, response, product, tid, ts, status, code = parse_envelope(raw)
+        except Refused as r:
+            self.refused[r.reason] += 1
+            return
+        identity = (product, tid, ts, code)
+        if identity in self.seen:
+            self.duplicates += 1
+            return
+        self.seen.add(identity)
+        f, warnings = read_fields(doc, response, product)
+        self.warnings += warnings
+        self.accepted += 1
+        self.polls.append(Poll(product, tid, ts, status, code, len(self.polls), f))
+
+    def file(self, path):
+        try:
+            fh = open_input(path)
+            try:
+                first = True
+                for raw in fh:  # splits on b"\n" only; keeps it
+                    if first and raw.startswith(b"\xef\xbb\xbf"):
+                        raw = raw[3:]  # a UTF-8 byte order mark before the first line
+                    first = False
+                    if raw.endswith(b"\n"):
+                        raw = raw[:-1]
+                    if raw.endswith(b"\r"):
+                        raw = raw[:-1]
+                    self.line(raw)
+            finally:
+                if fh is not sys.stdin.buffer:
+                    fh.close()
+        except (OSError, EOFError, zlib.error) as e:
+            raise UsageError(f"{path}: cannot read: {e}")
+
+    def summary(self):
+        txns = {p: len({q.tid for q in self.polls if q.product == p}) for p in PRODUCTS}
+        return {"lines": self.lines, "accepted": self.accepted,
+                "duplicates": self.duplicates, "blank": self.blank,
+                "refused": dict(self.refused), "warnings": self.warnings,
+                "transactions": txns}
+
+
+# --------------------------------------------------------------------------
+# Transactions (input.md section 5)
+# --------------------------------------------------------------------------
+
+FINAL_CLASSES = (
+    lambda p: p.code == "SUCCESS",
+    lambda p: p.status in ("F", "U") and p.code != "SYSTEM_ERROR",
+    lambda p: p.code == "SYSTEM_ERROR",
+    lambda p: True,
+)
+
+
+class Transaction:
+    def __init__(self, product, tid, polls):
+        self.product, self.tid = product, tid
+        self.date = min(p.ts for p in polls)
+        for in_class in FINAL_CLASSES:
+            candidates = [p for p in polls if in_class(p)]
+            if candidates:  # latest; equal times: ingested last
+                self.final = max(candidates, key=lambda p: (p.ts, p.seq))
+                break
+        f = self.final.f
+        self.verdict = f["recognitionResult"] if product == IDR else f["videoVerifyResult"]
+        if self.final.status != "S":
+            self.cls = "api_error"
+        elif (self.final.code == "SUCCESS" and self.verdict
+              and not (product == VV and self.verdict.lower() == "inprocess")):
+            self.cls = "completed"
+        else:
+            self.cls = "pending"
+        self.passed = self.cls == "completed" and (
+            self.verdict == "Y" if product == IDR else self.verdict.lower() == "success")
+
+
+def build_transactions(polls):
+    groups = {}
+    for p in polls:
+        groups.setdefault((p.product, p.tid), []).append(p)
+    return [Transaction(prod, tid, ps) for (prod, tid), ps in groups.items()]
+
+
+# --------------------------------------------------------------------------
+# Periods (cli.md)
+# --------------------------------------------------------------------------
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def start_of_day_ms(day, zone):
+    """Local midnight (fold=0) of `day` in `zone`, as epoch ms."""
+    local = dt.datetime(day.year, day.month, day.day, tzinfo=zone)
+    return (local - EPOCH) // dt.timedelta(milliseconds=1)
+
+
+def add_months(year, month, n):
+    k = year * 12 + (month - 1) + n
+    return k // 12, k % 12 + 1
+
+
+def parse_date(s, what):
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", s or "")
+    try:
+        return dt.date(*(int(g) for g in m.groups()))
+    except (AttributeError, ValueError):
+        raise UsageError(f"{what}: not a date YYYY-MM-DD: {s!r}")
+
+
+def parse_period(args):
+    """Returns the 8 trend periods, oldest first, each (first_day, last_day);
+    the last one is the report period."""
+    kinds = [k for k in ("week", "month") if getattr(args, k) is not None]
+    if args.date_from is not None or args.date_to is not None:
+        kinds.append("span")
+    if len(kinds) != 1:
+        raise UsageError("give exactly one period: --week, --month or --from/--to")
+    kind = kinds[0]
+    if kind == "week":
+        m = re.fullmatch(r"([0-9]{4})-W([0-9]{2})", args.week)
+        try:
+            monday = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        except (AttributeError, ValueError):
+            raise UsageError(f"--week: not an ISO week YYYY-Www: {args.week!r}")
+        starts = [monday - dt.timedelta(weeks=k) for k in range(7, -1, -1)]
+        return [(s, s + dt.timedelta(days=6)) for s in starts]
+    if kind == "month":
+        m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", args.month)
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise UsageError(f"--month: not a month YYYY-MM: {args.month!r}")
+        out = []
+        for k in range(7, -1, -1):
+            y, mo = add_months(int(m.group(1)), int(m.group(2)), -k)
+            ny, nmo = add_months(y, mo, 1)
+            out.append((dt.date(y, mo, 1), dt.date(ny, nmo, 1) - dt.timedelta(days=1)))
+        return out
+    if args.date_from is None or args.date_to is None:
+        raise UsageError("--from and --to go together")
+    first, last = parse_date(args.date_from, "--from"), parse_date(args.date_to, "--to")
+    if last < first:
+        raise UsageError("--to is before --from")
+    length = dt.timedelta(days=(last - first).days + 1)
+    return [(first - k * length, last - k * length) for k in range(7, -1, -1)]
+
+
+def period_span(period, zone):
+    first, last = period
+    return start_of_day_ms(first, zone), start_of_day_ms(last + dt.timedelta(days=1), zone)
+
+
+# --------------------------------------------------------------------------
+# Metrics (metrics.md)
+# --------------------------------------------------------------------------
+
+def rate(num, den):
+    return "" if den == 0 else f"{num / den:.6f}"
+
+
+def stat(x):
+    return f"{x:.6f}"
+
+
+def percentile(sorted_values, p):
+    """numpy's default 'linear' method: h = (n-1)p, lerp between neighbours."""
+    n = len(sorted_values)
+    h = (n - 1) * p
+    lo = math.floor(h)
+    hi = min(lo + 1, n - 1)
+    t = h - lo
+    a, b = sorted_values[lo], sorted_values[hi]
+    d = b - a
+    return a + d * t if t < 0.5 else b - d * (1 - t)
+
+
+def text(s):
+    """Neutralise a cell holding log text against formula injection."""
+    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+
+
+def vv_verdict_name(v):
+    canon = {"success": "Success", "failure": "Failure", "voidtimeout": "VoidTimeout"}
+    return canon.get(v.lower(), v)
+
+
+def count_by(items, key):
+    out = {}
+    for it in items:
+        k = key(it)
+        out[k] = out.get(k, 0) + 1
+    return out
+
+
+def compute(T, trend_sets):
+    """T: transactions of the report period. trend_sets: [(first_day, [txns])]."""
+    files = {}
+    by = {p: [t for t in T if t.product == p] for p in PRODUCTS}
+    completed = {p: [t for t in by[p] if t.cls == "completed"] for p in PRODUCTS}
+
+    rows = []
+    for p in PRODUCTS:
+        c = count_by(by[p], lambda t: t.cls)
+        npass = sum(t.passed for t in completed[p])
+        rows.append([p, len(by[p]), len(completed[p]), npass, len(completed[p]) - npass,
+                     c.get("pending", 0), c.get("api_error", 0), rate(npass, len(completed[p]))])
+    files["outcomes.csv"] = (["product", "transactions", "completed", "passed", "failed",
+                              "pending", "api_error", "pass_rate"], rows)
+
+    rows = []
+    for p in PRODUCTS:
+        name = (lambda v: v) if p == IDR else vv_verdict_name
+        counts = count_by(completed[p], lambda t: name(t.verdict))
+        for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            rows.append([p, text(v), n, rate(n, len(completed[p]))])
+    files["verdicts.csv"] = (["product", "verdict", "transactions", "share"], rows)
+
+    rows = []
+    for p in PRODUCTS:
+        counts = count_by(by[p], lambda t: (t.final.status, t.final.code))
+        for (s, c), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][1], kv[0][0])):
+            rows.append([p, text(s), text(c), n, rate(n, len(by[p]))])
+    files["result_codes.csv"] = (["product", "result_status", "result_code",
+                                  "transactions", "share"], rows)
+
+    idc = completed[IDR]
+    failed = [t for t in idc if not t.passed]
+    counts = count_by(failed, lambda t: t.final.f["recognitionErrorCode"] or "UNSPECIFIED")
+    rows = [[text(code), n, rate(n, len(idc)), rate(n, len(failed))]
+            for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    files["id_failure_reasons.csv"] = (["error_code", "failures", "failure_rate",
+                                        "share_of_failures"], rows)
+
+    checks = {}  # (check, 0 = spoofResult key / 1 = deeperResult) -> [evaluated, passed]
+    checks[("DEEPER", 1)] = [0, 0]
+    for t in idc:
+        values = [((k, 0), v) for k, v in t.final.f["spoofResult"].items()]
+        values.append((("DEEPER", 1), t.final.f["deeperResult"]))
+        for key, v in values:
+            c = checks.setdefault(key, [0, 0])
+            c[0] += bool(v)
+            c[1] += v == "Y"
+    rows = [[text(k[0]), ev, pa, rate(pa, ev)] for k, (ev, pa) in sorted(checks.items())]
+    files["spoof_checks.csv"] = (["check", "evaluated", "passed", "pass_rate"], rows)
+
+    details = {}  # (spoof_type, check, component) -> [evaluated, passed]
+    for t in idc:
+        values = {}  # this transaction's values per row
+        for stype, name, result, comps in t.final.f["details"]:
+            values.setdefault((stype, name, ""), []).append(result)
+            for cname, sub in comps:
+                values.setdefault((stype, name, cname), []).append(sub)
+        for key, vs in values.items():
+            c = details.setdefault(key, [0, 0])
+            nonempty = [v for v in vs if v]
+            if nonempty:
+                c[0] += 1
+                c[1] += all(v == "Y" for v in nonempty)
+    rows = [[text(st), text(ch), text(co), ev, pa, rate(pa, ev)]
+            for (st, ch, co), (ev, pa) in sorted(details.items())]
+    files["spoof_details.csv"] = (["spoof_type", "check", "component", "evaluated",
+                                   "passed", "pass_rate"], rows)
+
+    vv = by[VV]
+    scores = sorted(t.final.f["quality"] for t in vv if t.final.f["quality"] is not None)
+    flags = [t.final.f["qualityPassed"] for t in vv if t.final.f["qualityPassed"] is not None]
+    if scores:
+        stats = [stat(math.fsum(scores) / len(scores)), stat(scores[0])]
+        stats += [stat(percentile(scores, p)) for p in (0.05, 0.25, 0.50, 0.75, 0.95)]
+        stats.append(stat(scores[-1]))
+    else:
+        stats = [""] * 7
+    qp = sum(flags)
+    files["quality_summary.csv"] = (
+        ["scored", "mean", "min", "p05", "p25", "p50", "p75", "p95", "max",
+         "flagged", "quality_passed", "quality_passed_rate"],
+        [[len(scores)] + stats + [len(flags), qp, rate(qp, len(flags))]])
+
+    rows = []
+    for i in range(10):
+        lo, hi = 10 * i, 10 * (i + 1)
+        n = sum(1 for q in scores if lo <= q < hi or (i == 9 and q == 100))
+        rows.append([lo, hi, n])
+    files["quality_histogram.csv"] = (["bucket_lo", "bucket_hi", "transactions"], rows)
+
+    with_records = [t.final.f["retryRecords"] for t in vv if t.final.f["retryRecords"]]
+    attempts = {}  # attempts -> [transactions, succeeded]
+    statuses = {}
+    for recs in with_records:
+        numbers = [a for _, a in recs if a is not None]
+        if numbers:
+            top = max(numbers)
+            n_attempts = top
+            last = [r for r in recs if r[1] == top][-1]
+        else:
+            n_attempts = len(recs)
+            last = recs[-1]
+        a = attempts.setdefault(n_attempts, [0, 0])
+        a[0] += 1
+        a[1] += last[0] == "SUCCESS"
+        for status, _ in recs:
+            s = "UNSPECIFIED" if status is None else status
+            statuses[s] = statuses.get(s, 0) + 1
+    rows = [[k, n, s, rate(n, len(with_records))] for k, (n, s) in sorted(attempts.items())]
+    files["willing_attempts.csv"] = (["attempts", "transactions", "succeeded", "share"], rows)
+    total = sum(statuses.values())
+    rows = [[text(s), n, rate(n, total)]
+            for s, n in sorted(statuses.items(), key=lambda kv: (-kv[1], kv[0]))]
+    files["willing_statuses.csv"] = (["status", "records", "share"], rows)
+
+    rows = []
+    for first_day, txns in trend_sets:
+        for p in PRODUCTS:
+            mine = [t for t in txns if t.product == p]
+            comp = [t for t in mine if t.cls == "completed"]
+            npass = sum(t.passed for t in comp)
+            rows.append([first_day.isoformat(), p, len(mine), len(comp), npass,
+                         rate(npass, len(comp))])
+    files["trend.csv"] = (["period_start", "product", "transactions", "completed",
+                           "passed", "pass_rate"], rows)
+    return files
+
+
+# --------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------
+
+def csv_cell(v):
+    """RFC 4180 quoting. Same bytes as csv.writer(lineterminator='\\n') with the
+    default dialect, except that a cell holding a lone CR is quoted too
+    (Python 3.11's csv only checks the characters of its line terminator)."""
+    s = str(v)
+    if any(ch in s for ch in (",", '"', "\r", "\n")):
+        return '"' + s.replace('"', '""') + '"'
+    return s
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        for row in [header] + rows:
+            fh.write(",".join(csv_cell(c) for c in row) + "\n")
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(prog="verdict_oracle.py", allow_abbrev=False,
+                                 description="Reference implementation of the verdict metric contract.")
+    ap.add_argument("--out", required=True, help="directory for the CSV files")
+    ap.add_argument("--tz", default="UTC", help="IANA time zone for periods (default UTC)")
+    ap.add_argument("--week", help="ISO week, e.g. 2026-W46")
+    ap.add_argument("--month", help="calendar month, e.g. 2026-11")
+    ap.add_argument("--from", dest="date_from", help="first day, e.g. 2026-11-09")
+    ap.add_argument("--to", dest="date_to", help="last day (inclusive), e.g. 2026-11-15")
+    ap.add_argument("files", nargs="+", metavar="FILE", help="NDJSON log, .gz, or - for stdin")
+    args = ap.parse_args(argv)
+    try:
+        try:
+            zone = zoneinfo.ZoneInfo(args.tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise UsageError(f"--tz: unknown time zone {args.tz!r}")
+        try:
+            periods = parse_period(args)
+            spans = [period_span(period, zone) for period in periods]
+        except (ValueError, OverflowError) as e:
+            raise UsageError(f"period out of range: {e}")
+        ingest = Ingest()
+        for path in args.files:
+            ingest.file(path)
+        txns = build_transactions(ingest.polls)
+        trend_sets = [(period[0], [t for t in txns if start <= t.date < end])
+                      for period, (start, end) in zip(periods, spans)]
+        files = compute(trend_sets[-1][1], trend_sets)
+        os.makedirs(args.out, exist_ok=True)
+        for name, (header, rows) in files.items():
+            write_csv(os.path.join(args.out, name), header, rows)
+    except (UsageError, OSError) as e:
+        print(f"verdict_oracle: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(ingest.summary()))
+    return 0
+
+
+if __name__ == "__main__":
+    # Valid JSON may be nested very deep: parse on a thread with a big stack.
+    sys.setrecursionlimit(1_000_000)
+    sys.set_int_max_str_digits(0)
+    threading.stack_size(1 << 30)
+    outcome = []
+
+    def run():
+        try:
+            outcome.append(main(sys.argv[1:]))
+        except SystemExit as e:  # argparse: --help or a usage error
+            outcome.append(e.code)
+        except BrokenPipeError:  # stdout closed early by the reader
+            outcome.append(1)
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    sys.exit(outcome[0] if outcome else 1)
