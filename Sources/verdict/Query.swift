@@ -3,7 +3,35 @@ import VerdictCore
 
 extension Verdict {
     struct Query: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "(not yet available)")
-        func run() throws { throw ExitCode(1) }
+        static let configuration = CommandConfiguration(
+            abstract: "Run one built-in or user query for a period.",
+            discussion: "NAME is a query of Queries/ (or of --queries DIR); FILE.sql is any file holding one SELECT with named parameters (:start_ms, :end_ms, :prev_start_ms, :prev_end_ms, :periods, :period_label, :zone).")
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case csv, md, json }
+
+        @OptionGroup var db: DatabaseOption
+        @Argument(help: ArgumentHelp("A query name, or a path to a .sql file.", valueName: "NAME|FILE.sql")) var query: String
+        @OptionGroup var period: PeriodOptions
+        @Option(help: "Output format.") var format: Format = .csv
+        @Option(help: ArgumentHelp("Directory of .sql files that override or add to the built-in queries.", valueName: "DIR")) var queries: String?
+
+        func run() throws {
+            do {
+                let p = try period.period()
+                let catalog = try QueryCatalog(directory: queries)
+                let source = try catalog.resolve(query)
+                let database = try VerdictDatabase(path: db.path, access: .readOnly)
+                let engine = MetricsEngine(database: database, catalog: catalog)
+                let snap = try engine.run([query], period: p)
+                guard let result = snap.results[source.name] else { return }
+                switch format {
+                case .csv: print(CSVWriter.render(result), terminator: "")
+                case .md: print(Markdown.table(result), terminator: "")
+                case .json: print(JSONOutput.render(result))
+                }
+            } catch let e as VerdictError {
+                throw fail(e)
+            }
+        }
     }
 }

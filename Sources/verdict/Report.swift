@@ -3,7 +3,27 @@ import VerdictCore
 
 extension Verdict {
     struct Report: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "(not yet available)")
-        func run() throws { throw ExitCode(1) }
+        static let configuration = CommandConfiguration(
+            abstract: "Write every metric CSV file, charts and report.md for a period.",
+            discussion: "The same database and period always give byte-identical CSV files.")
+
+        @OptionGroup var db: DatabaseOption
+        @OptionGroup var period: PeriodOptions
+        @Option(help: ArgumentHelp("Directory to write into (created if needed).", valueName: "DIR")) var out: String
+        @Option(help: ArgumentHelp("Directory of .sql files that override or add to the built-in queries.", valueName: "DIR")) var queries: String?
+        @Option(help: ArgumentHelp("Report template: a built-in name (weekly) or a .mustache file.", valueName: "NAME|FILE")) var template = "weekly"
+
+        func run() throws {
+            do {
+                let p = try period.period()
+                let database = try VerdictDatabase(path: db.path, access: .readOnly)
+                var writer = ReportWriter(engine: MetricsEngine(database: database, catalog: try QueryCatalog(directory: queries)))
+                writer.template = template
+                let written = try writer.write(period: p, to: out)
+                print("Report for \(p.label) (\(p.zone.identifier)) written to \(written.directory): \(written.files.count) files; read \(written.report)")
+            } catch let e as VerdictError {
+                throw fail(e)
+            }
+        }
     }
 }

@@ -159,10 +159,10 @@ public final class Ingester {
                     switch parser.parse(line.bytes, lineNumber: line.number) {
                     case .blank:
                         file.blank += 1
-                    case .refused(let reason, let detail):
+                    case .refused(let reason, let detail, let ts):
                         file.refused[reason, default: 0] += 1
                         try writer.addRefused(fileKey: fileKey, sourcePath: path, lineNumber: line.number, reason: reason, detail: detail,
-                                              timestampMillis: nil, line: line.bytes, fullLength: line.length, now: now)
+                                              timestampMillis: ts, line: line.bytes, fullLength: line.length, now: now)
                     case .poll(let poll):
                         if try writer.add(poll, fileKey: fileKey) {
                             file.accepted += 1

@@ -2,8 +2,9 @@
 public enum ParsedLine: Sendable {
     case blank
     case poll(PollRecord)
-    /// `detail` says what was wrong, for people; it never quotes the line.
-    case refused(RefusalReason, detail: String)
+    /// `detail` says what was wrong, for people; it never quotes the line. The
+    /// timestamp is there when it could be read (to date the refusal in reports).
+    case refused(RefusalReason, detail: String, timestampMillis: Int64? = nil)
 }
 
 /// Turns one NDJSON line into a poll, a refusal or a blank (input.md §2–§4).
@@ -343,13 +344,13 @@ public final class LogLineParser {
             return .refused(.missingResult, detail: "response is missing or not an object")
         }
         if response.kind == .object {
-            return finish(env, body: env.body, bodyBase: base, lineBase: base, millis: millis, lineNumber: lineNumber)
+            return dated(finish(env, body: env.body, bodyBase: base, lineBase: base, millis: millis, lineNumber: lineNumber), millis)
         }
         // The raw body logged as a string: unescape it and scan it as a response.
         var text: [UInt8] = []
         text.reserveCapacity(response.end - response.start)
         JSONRead.unescape(base + response.start + 1, count: response.end - response.start - 2, into: &text)
-        return text.withUnsafeBufferPointer { buf -> ParsedLine in
+        return dated(text.withUnsafeBufferPointer { buf -> ParsedLine in
             guard let tb = buf.baseAddress else {
                 return .refused(.missingResult, detail: "response is an empty string")
             }
@@ -365,7 +366,13 @@ public final class LogLineParser {
                 return .refused(.missingResult, detail: "response is a string that does not hold a JSON object (\(error.reason))")
             }
             return finish(env, body: body, bodyBase: tb, lineBase: base, millis: millis, lineNumber: lineNumber)
-        }
+        }, millis)
+    }
+
+    /// A refusal found after the timestamp was read carries it.
+    private func dated(_ p: ParsedLine, _ millis: Int64) -> ParsedLine {
+        if case .refused(let r, let d, _) = p { return .refused(r, detail: d, timestampMillis: millis) }
+        return p
     }
 
     static func instant(_ base: UnsafePointer<UInt8>, _ ref: JSONRef) -> Int64? {

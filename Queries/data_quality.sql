@@ -1,0 +1,23 @@
+-- data_quality: what ingest could not use, for the period.
+--
+-- Refused lines whose timestamp could be read and falls in the period, by reason; refused
+-- lines with no readable timestamp (all time, they cannot be dated); and invalid fields
+-- (warnings) of stored polls in the period, by field.
+--
+-- Parameters: :start_ms, :end_ms.
+SELECT 'refused' AS kind, reason AS item, count(*) AS count
+FROM ingest_refused_line
+WHERE ts_ms >= :start_ms AND ts_ms < :end_ms
+GROUP BY reason
+UNION ALL
+SELECT 'refused_undated', reason, count(*)
+FROM ingest_refused_line
+WHERE ts_ms IS NULL
+GROUP BY reason
+UNION ALL
+SELECT 'warning', w.field, count(*)
+FROM ingest_warning w
+JOIN fct_poll p ON p.poll_key = w.poll_key
+WHERE p.ts_ms >= :start_ms AND p.ts_ms < :end_ms
+GROUP BY w.field
+ORDER BY 1, 3 DESC, 2;

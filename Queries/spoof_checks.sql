@@ -1,0 +1,32 @@
+-- spoof_checks: pass rate of each document anti-spoofing check.
+--
+-- Over completed ID Recognition transactions, one row per key seen in the final poll's
+-- spoofResult (TAMPER_CHECK, MATERIAL_CHECK, SCREEN_RECAPTURE_CHECK, ...) and always a
+-- row DEEPER for deeperResult (the deepfake check).
+-- evaluated = transactions where the value is a non-empty string; passed = value Y.
+--
+-- Parameters: :start_ms, :end_ms.
+WITH c AS (
+  SELECT spoof_profile_key, deeper_result
+  FROM fct_transaction
+  WHERE product_key = 1
+    AND first_ts_ms >= :start_ms AND first_ts_ms < :end_ms
+    AND outcome IN ('passed', 'failed')
+),
+profiles AS (
+  SELECT spoof_profile_key, count(*) AS n FROM c WHERE spoof_profile_key IS NOT NULL GROUP BY spoof_profile_key
+),
+checks AS (
+  SELECT b.check_name, b.evaluated * pr.n AS evaluated, b.passed * pr.n AS passed
+  FROM profiles pr
+  JOIN bridge_spoof_check b ON b.spoof_profile_key = pr.spoof_profile_key
+  UNION ALL
+  SELECT 'DEEPER', deeper_result <> '', deeper_result = 'Y' FROM c WHERE deeper_result IS NOT NULL
+  UNION ALL
+  SELECT 'DEEPER', 0, 0
+)
+SELECT check_name AS "check", sum(evaluated) AS evaluated, sum(passed) AS passed,
+       CASE WHEN sum(evaluated) > 0 THEN CAST(sum(passed) AS REAL) / sum(evaluated) END AS pass_rate
+FROM checks
+GROUP BY check_name
+ORDER BY check_name;

@@ -1,0 +1,117 @@
+/// The values a report template can use.
+///
+/// - `period`, `zone`, `previous_period`, `first_day`, `last_day`
+/// - `products`: one entry per product with counts, `pass_rate`, `interval` (Wilson 95%),
+///   `previous_pass_rate`, `change` (percentage points), `significance`, `small_sample`
+/// - `tables.NAME`: the result of query NAME as a Markdown table (use triple braces)
+/// - `rows.NAME`: the rows of query NAME, each a map column → formatted value
+/// - `spoof_changes`: spoof checks against the previous period, as a Markdown table
+/// - `notes`: data-quality sentences
+enum ReportContext {
+    static func build(_ snap: MetricsSnapshot) -> [String: Any] {
+        var ctx: [String: Any] = [:]
+        let p = snap.period
+        ctx["period"] = p.label
+        ctx["zone"] = p.zone.identifier
+        ctx["first_day"] = p.first.isoDate
+        ctx["last_day"] = p.lastDay.isoDate
+        ctx["previous_period"] = p.shifted(by: 1).label
+
+        var tables: [String: String] = [:]
+        var rows: [String: [[String: String]]] = [:]
+        for (name, result) in snap.results {
+            tables[name] = Markdown.table(result)
+            rows[name] = result.rows.map { row in
+                Dictionary(uniqueKeysWithValues: zip(result.columns, row).map { ($0, Markdown.format($1, column: $0)) })
+            }
+        }
+        ctx["tables"] = tables
+        ctx["rows"] = rows
+        ctx["products"] = products(snap)
+        ctx["spoof_changes"] = spoofChanges(snap)
+        ctx["notes"] = notes(snap)
+        return ctx
+    }
+
+    static func products(_ snap: MetricsSnapshot) -> [[String: Any]] {
+        guard let cur = snap.results["outcomes"] else { return [] }
+        let prev = snap.previous["outcomes"]
+        return cur.records.enumerated().map { i, r in
+            let completed = r["completed"]?.int ?? 0
+            let passed = r["passed"]?.int ?? 0
+            var e: [String: Any] = [:]
+            for k in ["product", "transactions", "completed", "passed", "failed", "pending", "api_error"] {
+                e[k] = r[k].map { Markdown.format($0, column: k) } ?? ""
+            }
+            e["pass_rate"] = Markdown.percent(r["pass_rate"]?.double)
+            if let w = Statistics.wilson(successes: passed, n: completed) {
+                e["interval"] = Markdown.percent(w.low) + "–" + Markdown.percent(w.high)
+            } else {
+                e["interval"] = "–"
+            }
+            e["small_sample"] = completed > 0 && completed < Statistics.smallSample
+            let pr = prev.flatMap { $0.records.indices.contains(i) ? $0.records[i] : nil }
+            let pc = pr?["completed"]?.int ?? 0, pp = pr?["passed"]?.int ?? 0
+            e["previous_pass_rate"] = Markdown.percent(pr?["pass_rate"]?.double)
+            e["previous_completed"] = String(pc)
+            if completed > 0, pc > 0 {
+                let change = (Double(passed) / Double(completed) - Double(pp) / Double(pc)) * 100
+                e["change"] = (change >= 0 ? "+" : "") + Markdown.fixed(change, 1) + " pp"
+            } else {
+                e["change"] = "–"
+            }
+            e["significance"] = significance(x1: passed, n1: completed, x2: pp, n2: pc)
+            return e
+        }
+    }
+
+    /// "significant (p = 0.003)", "not significant (p = 0.41)", or why it cannot be said.
+    static func significance(x1: Int, n1: Int, x2: Int, n2: Int) -> String {
+        guard n1 > 0, n2 > 0 else { return "no comparison (a period has no completed transactions)" }
+        guard let t = Statistics.twoProportionZTest(x1: x1, n1: n1, x2: x2, n2: n2) else { return "no change to test" }
+        let pText = t.p < 0.001 ? "p < 0.001" : "p = " + Markdown.fixed(t.p, 3)
+        var s = (t.p < 0.05 ? "significant" : "not significant") + " (z = " + Markdown.fixed(t.z, 2) + ", " + pText + ")"
+        if n1 < Statistics.smallSample || n2 < Statistics.smallSample { s += ", small sample" }
+        return s
+    }
+
+    static func spoofChanges(_ snap: MetricsSnapshot) -> String {
+        guard let cur = snap.results["spoof_checks"] else { return "" }
+        let prev = Dictionary(uniqueKeysWithValues: (snap.previous["spoof_checks"]?.records ?? []).map { ($0["check"]?.string ?? "", $0) })
+        let rows: [[String]] = cur.records.map { r in
+            let check = r["check"]?.string ?? ""
+            let n1 = r["evaluated"]?.int ?? 0, x1 = r["passed"]?.int ?? 0
+            let p = prev[check]
+            let n2 = p?["evaluated"]?.int ?? 0, x2 = p?["passed"]?.int ?? 0
+            let rate = Markdown.percent(r["pass_rate"]?.double)
+            let interval = Statistics.wilson(successes: x1, n: n1).map { Markdown.percent($0.low) + "–" + Markdown.percent($0.high) } ?? "–"
+            let flag = n1 > 0 && n1 < Statistics.smallSample ? " (small sample)" : ""
+            return [check, String(n1), rate + flag, interval, Markdown.percent(p?["pass_rate"]?.double),
+                    significance(x1: x1, n1: n1, x2: x2, n2: n2)]
+        }
+        return Markdown.table(["check", "evaluated", "pass rate", "95% interval", "previous", "change"], rows, rightAligned: [1, 2, 4])
+    }
+
+    static func notes(_ snap: MetricsSnapshot) -> [String] {
+        var notes: [String] = []
+        guard let dq = snap.results["data_quality"] else { return notes }
+        var refused = 0, undated = 0, warnings = 0
+        for r in dq.records {
+            let n = r["count"]?.int ?? 0
+            switch r["kind"]?.string {
+            case "refused": refused += n
+            case "refused_undated": undated += n
+            case "warning": warnings += n
+            default: break
+            }
+        }
+        notes.append("\(refused) refused line(s) are dated in this period; \(undated) refused line(s) in the database carry no readable timestamp. List them with `verdict rejects list`.")
+        notes.append("\(warnings) invalid field(s) on polls of this period were counted as absent.")
+        if let o = snap.results["outcomes"] {
+            for r in o.records where (r["pending"]?.int ?? 0) > 0 {
+                notes.append("\(r["product"]?.string ?? ""): \(r["pending"]?.int ?? 0) transaction(s) still pending; a later ingest may complete them.")
+            }
+        }
+        return notes
+    }
+}

@@ -1,0 +1,104 @@
+import Mustache
+
+/// Writes a report directory: every CSV file of the metric contract and the extra
+/// breakdowns, `report.md` rendered from a template, and SVG charts beside it.
+///
+/// CSV files hold no timestamps and rows come in a fixed order, so the same database and
+/// period give byte-identical files.
+public struct ReportWriter {
+    public let engine: MetricsEngine
+    /// A template name from `Reports/` (built in) or a path to a `.mustache` file.
+    public var template = "weekly"
+
+    public init(engine: MetricsEngine) {
+        self.engine = engine
+    }
+
+    /// Everything written, for the command to print.
+    public struct Written: Sendable {
+        public var directory: String
+        public var files: [String]
+        public var report: String
+    }
+
+    public func write(period: Period, to directory: String) throws(VerdictError) -> Written {
+        try FileManagerLite.makeDirectory(directory)
+        let csvNames = QueryCatalog.contractFiles + QueryCatalog.extraFiles
+        // Every query of the catalog is run, so a template may use any of them.
+        let names = Array(Set(csvNames + engine.catalog.names)).sorted()
+        let snapshot = try engine.run(names, period: period, alsoPrevious: ["outcomes", "spoof_checks", "id_failure_reasons"])
+        var files: [String] = []
+        for name in csvNames {
+            guard let result = snapshot.results[name] else { continue }
+            let path = directory + "/" + name + ".csv"
+            try FileBytes.writeAtomically(path: path, bytes: Array(CSVWriter.render(result).utf8))
+            files.append(name + ".csv")
+        }
+        for (file, svg) in charts(snapshot) {
+            try FileBytes.writeAtomically(path: directory + "/" + file, bytes: Array(svg.utf8))
+            files.append(file)
+        }
+        let markdown = try render(snapshot)
+        try FileBytes.writeAtomically(path: directory + "/report.md", bytes: Array(markdown.utf8))
+        files.append("report.md")
+        return Written(directory: directory, files: files, report: directory + "/report.md")
+    }
+
+    // MARK: - Template
+
+    func loadTemplate() throws(VerdictError) -> MustacheTemplate {
+        let text: String
+        if let builtIn = Embedded.templates[template] {
+            text = builtIn
+        } else if let bytes = FileBytes.readAll(path: template) {
+            text = String(decoding: bytes, as: UTF8.self)
+        } else {
+            throw VerdictError(.usage, "no report template named '\(template)'",
+                               hint: "built in: " + Embedded.templates.keys.sorted().joined(separator: ", ") + "; or give a path to a .mustache file")
+        }
+        do {
+            return try MustacheTemplate(string: text)
+        } catch {
+            throw VerdictError(.usage, "\(template): the template does not parse", cause: error)
+        }
+    }
+
+    public func render(_ snap: MetricsSnapshot) throws(VerdictError) -> String {
+        let t = try loadTemplate()
+        return t.render(ReportContext.build(snap))
+    }
+
+    // MARK: - Charts
+
+    func charts(_ snap: MetricsSnapshot) -> [(String, String)] {
+        var out: [(String, String)] = []
+        if let trend = snap.results["trend"] {
+            var labels: [String] = []
+            var series: [String: [Double?]] = [:]
+            for r in trend.records {
+                let label = r["period_start"]?.string ?? ""
+                if labels.last != label { labels.append(label) }
+                series[r["product"]?.string ?? "", default: []].append(r["pass_rate"]?.double)
+            }
+            out.append(("pass_rate_trend.svg", Charts.lines(
+                title: "Pass rate of completed transactions", labels: labels,
+                series: Product.allCases.map { ($0.code, series[$0.code] ?? []) })))
+        }
+        if let hist = snap.results["quality_histogram"] {
+            let recs = hist.records
+            out.append(("quality_histogram.svg", Charts.bars(
+                title: "VideoVerify face quality",
+                labels: recs.map { "\($0["bucket_lo"]?.int ?? 0)–\($0["bucket_hi"]?.int ?? 0)" },
+                values: recs.map { $0["transactions"]?.double ?? 0 }, valueLabel: { String(Int($0)) })))
+        }
+        if let reasons = snap.results["id_failure_reasons"] {
+            let recs = Array(reasons.records.prefix(12))
+            out.append(("failure_reasons.svg", Charts.horizontalBars(
+                title: "ID Recognition failures by recognitionErrorCode",
+                labels: recs.map { $0["error_code"]?.string ?? "" },
+                values: recs.map { $0["failures"]?.double ?? 0 },
+                valueLabel: { String(Int($0)) })))
+        }
+        return out
+    }
+}
