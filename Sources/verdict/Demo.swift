@@ -1,9 +1,21 @@
 import ArgumentParser
+import Logging
 import VerdictCore
 
 extension Verdict {
     struct Demo: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "(not yet available)")
-        func run() throws { throw ExitCode(1) }
+        static let configuration = CommandConfiguration(
+            abstract: "Sample logs -> database -> report, with no arguments: see what Verdict produces.",
+            discussion: "Generates four weeks of synthetic logs ending yesterday, ingests them, and reports the last complete week.")
+
+        @Option(help: ArgumentHelp("Directory for the logs, the database and the report.", valueName: "DIR")) var out = "verdict-demo"
+
+        func run() throws {
+            do {
+                try DemoRun(directory: out, logger: Terminal.logger()).run { print($0) }
+            } catch let e as VerdictError {
+                throw fail(e)
+            }
+        }
     }
 }

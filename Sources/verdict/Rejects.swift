@@ -3,7 +3,67 @@ import VerdictCore
 
 extension Verdict {
     struct Rejects: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "(not yet available)")
-        func run() throws { throw ExitCode(1) }
+        static let configuration = CommandConfiguration(
+            abstract: "List, export or purge the lines ingest refused.",
+            subcommands: [List.self, Export.self, Purge.self])
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Show refused lines: file, line, reason and what was wrong.")
+            @OptionGroup var db: DatabaseOption
+            @Option(help: "Only this reason (invalid_json, missing_transaction_id, ...).") var reason: String?
+            @Option(help: "Show at most this many.") var limit = 100
+
+            func run() throws {
+                try guarded { () throws(VerdictError) in
+                    let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .readOnly))
+                    let counts = try store.countsByReason()
+                    let summary = counts.isEmpty ? "none" : counts.map { pair in pair.0 + " " + String(pair.1) }.joined(separator: ", ")
+                    print("refused lines: " + summary)
+                    let entries = try store.list(reason: reason, limit: limit)
+                    for entry in entries {
+                        print(entry.sourcePath + ":" + String(entry.lineNumber) + ": " + entry.reason + ": " + entry.detail + " (" + String(entry.byteLength) + " bytes)")
+                    }
+                }
+            }
+        }
+
+        struct Export: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Write refused lines as NDJSON, as they came (long base64 runs shortened), to fix and ingest again.")
+            @OptionGroup var db: DatabaseOption
+            @Option(help: "Only this reason.") var reason: String?
+            @Option(help: ArgumentHelp("Output file (default standard output).", valueName: "FILE")) var out: String?
+
+            func run() throws {
+                do {
+                    let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .readOnly))
+                    let sink = try OutputSink(path: out)
+                    let entries = try store.list(reason: reason)
+                    for entry in entries {
+                        try sink.write(entry.content + [0x0A])
+                    }
+                    try sink.close()
+                } catch let e as VerdictError {
+                    throw fail(e)
+                }
+            }
+        }
+
+        struct Purge: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Delete refused lines from the database (their content is overwritten, not just unlinked).")
+            @OptionGroup var db: DatabaseOption
+            @Option(help: "Only this reason.") var reason: String?
+
+            func run() throws {
+                do {
+                    let store = RejectStore(database: try VerdictDatabase(path: db.path))
+                    let n = try store.purge(reason: reason)
+                    print("purged \(n) refused line(s)")
+                } catch let e as VerdictError {
+                    throw fail(e)
+                }
+            }
+        }
     }
 }

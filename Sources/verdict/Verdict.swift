@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import VerdictCore
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -24,6 +25,26 @@ struct Verdict: ParsableCommand {
         version: VerdictVersion.string,
         subcommands: [Ingest.self, Report.self, Query.self, Demo.self, Sample.self, Rejects.self]
     )
+
+    /// Like ArgumentParser's `main()`, but a usage error is one line on stderr
+    /// (`verdict: error: …`), which is what a cron job's mail should show.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? ""
+            if !message.isEmpty {
+                Terminal.printError("verdict: error: " + message + (code == .validationFailure ? " (see verdict --help)" : ""))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 /// Exit statuses, listed in the README.
@@ -40,6 +61,15 @@ enum ExitStatus {
         case .database, .busy: databaseError
         default: inputError
         }
+    }
+}
+
+/// Runs a command body, turning a `VerdictError` into its one-line message and exit status.
+func guarded(_ body: () throws(VerdictError) -> Void) throws {
+    do {
+        try body()
+    } catch {
+        throw fail(error)
     }
 }
 

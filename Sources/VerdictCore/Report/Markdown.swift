@@ -15,7 +15,6 @@ public enum Markdown {
             case ">": out += "&gt;"
             case "&": out += "&amp;"
             case "*": out += "\\*"
-            case "_": out += "\\_"
             case "[": out += "\\["
             case "]": out += "\\]"
             case "\n", "\r", "\t": out += " "

@@ -32,7 +32,7 @@ public final class OutputSink {
         }
     }
 
-    public func write(_ bytes: borrowing [UInt8]) throws(VerdictError) {
+    public func write(_ bytes: [UInt8]) throws(VerdictError) {
         var failure: VerdictError?
         bytes.withUnsafeBytes { b in
             do throws(VerdictError) {

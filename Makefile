@@ -1,0 +1,41 @@
+# Verdict: `make demo` runs the whole pipeline on built-in sample data;
+# `make test` runs every test. Both install the Debian packages they need.
+SWIFT ?= swift
+VERDICT_DEBUG = .build/debug/verdict
+VERDICT_RELEASE = .build/release/verdict
+
+.PHONY: deps build release demo test unit crosscheck generate check-generated bench fuzz clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+demo: release
+	$(VERDICT_RELEASE) demo --out demo
+
+generate:
+	python3 scripts/embed-resources.py
+
+check-generated:
+	@python3 scripts/embed-resources.py --check || { echo "Queries/ or Reports/ changed: run 'make generate'"; exit 1; }
+
+unit: deps check-generated
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+crosscheck: deps
+	$(SWIFT) build
+	VERDICT=$(VERDICT_DEBUG) scripts/crosscheck.sh
+
+test: unit crosscheck
+
+bench: release
+	Benchmarks/run.sh
+
+clean:
+	rm -rf .build demo

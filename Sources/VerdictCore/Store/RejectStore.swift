@@ -1,0 +1,74 @@
+internal import GRDB
+
+/// The refused lines kept by ingest: list them, export them to fix and re-ingest, purge them.
+public struct RejectStore: Sendable {
+    public let database: VerdictDatabase
+
+    public init(database: VerdictDatabase) { self.database = database }
+
+    public struct Entry: Sendable {
+        public var key: Int64
+        public var sourcePath: String
+        public var lineNumber: Int
+        public var reason: String
+        public var detail: String
+        public var byteLength: Int
+        public var content: [UInt8]
+    }
+
+    /// Refused lines, oldest first, optionally of one reason.
+    public func list(reason: String? = nil, limit: Int? = nil) throws(VerdictError) -> [Entry] {
+        do {
+            return try database.queue.read { db in
+                var sql = "SELECT refused_key, source_path, line_number, reason, detail, byte_length, content FROM ingest_refused_line"
+                var args: StatementArguments = []
+                if let reason { sql += " WHERE reason = ?"; args += [reason] }
+                sql += " ORDER BY refused_key"
+                if let limit { sql += " LIMIT ?"; args += [limit] }
+                return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
+                    Entry(key: r[0], sourcePath: r[1], lineNumber: r[2], reason: r[3], detail: r[4], byteLength: r[5],
+                          content: [UInt8]((r[6] as Data?) ?? Data()))
+                }
+            }
+        } catch {
+            throw VerdictError(.database, "\(database.path): cannot read refused lines", cause: error)
+        }
+    }
+
+    public func countsByReason() throws(VerdictError) -> [(String, Int)] {
+        do {
+            return try database.queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT reason, count(*) FROM ingest_refused_line GROUP BY reason ORDER BY reason").map { ($0[0], $0[1]) }
+            }
+        } catch {
+            throw VerdictError(.database, "\(database.path): cannot read refused lines", cause: error)
+        }
+    }
+
+    /// Deletes refused lines (all, or of one reason) so that their content leaves the
+    /// file: secure_delete overwrites the freed pages and the WAL is checkpointed.
+    @discardableResult
+    public func purge(reason: String? = nil) throws(VerdictError) -> Int {
+        do {
+            let n = try database.queue.writeWithoutTransaction { db -> Int in
+                try db.execute(sql: "PRAGMA secure_delete = ON")
+                let count = try db.inTransaction {
+                    if let reason {
+                        try db.execute(sql: "DELETE FROM ingest_refused_line WHERE reason = ?", arguments: [reason])
+                    } else {
+                        try db.execute(sql: "DELETE FROM ingest_refused_line")
+                    }
+                    return .commit
+                }
+                _ = count
+                return db.changesCount
+            }
+            try database.queue.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            return n
+        } catch {
+            throw VerdictError(.database, "\(database.path): cannot purge refused lines", cause: error)
+        }
+    }
+}
+
+import Foundation

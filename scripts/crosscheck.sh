@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Differential check: Verdict's CSV files against the independent Python reference
+# implementation of the contract (tools/oracle), on generated logs, for a UTC week, a
+# week in Asia/Shanghai, a calendar month, a span across a daylight-saving change, and
+# the oracle's hand-made fixtures. Prints one line per comparison and
+# "N passed, N failed" at the end; exits non-zero on any difference.
+set -uo pipefail
+verdict=${VERDICT:-.build/debug/verdict}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+
+"$verdict" sample --days 35 --seed 11 --start 2026-10-12 --out "$work/a.ndjson.gz"
+"$verdict" sample --days 10 --seed 12 --start 2026-10-28 --id-per-day 60 --video-per-day 30 --out "$work/b.ndjson"
+logs=("$work/a.ndjson.gz" "$work/b.ndjson" "$work/a.ndjson.gz")
+"$verdict" ingest --db "$work/s.db" --json "${logs[@]}" > "$work/ingest.json"
+fixtures=(tools/oracle/fixtures/a_idrecognition.ndjson tools/oracle/fixtures/b_videoverify.ndjson tools/oracle/fixtures/c_refused.ndjson.gz)
+"$verdict" ingest --db "$work/f.db" --json "${fixtures[@]}" > "$work/fixtures.json"
+
+compare() {  # name db period-args... -- files...
+  local name=$1 db=$2; shift 2
+  local args=() files=()
+  while [[ $1 != -- ]]; do args+=("$1"); shift; done; shift
+  files=("$@")
+  rm -rf "$work/v" "$work/o"
+  "$verdict" report --db "$db" "${args[@]}" --out "$work/v" >/dev/null
+  python3 tools/oracle/verdict_oracle.py --out "$work/o" "${args[@]}" "${files[@]}" > "$work/o.json"
+  local bad=0
+  for f in "$work"/o/*.csv; do
+    if ! cmp -s "$f" "$work/v/$(basename "$f")"; then
+      echo "DIFF $name $(basename "$f")"; diff "$f" "$work/v/$(basename "$f")" | head -5; bad=1
+    fi
+  done
+  if ((bad)); then failed=$((failed + 1)); else passed=$((passed + 1)); echo "same: $name (${args[*]})"; fi
+}
+
+summary() {  # name verdict-json oracle-json
+  if python3 - "$2" "$3" <<'PY'
+import json, sys
+v, o = (json.load(open(p)) for p in sys.argv[1:3])
+keys = ["lines", "accepted", "duplicates", "blank", "refused", "warnings", "transactions"]
+bad = [k for k in keys if v[k] != o[k]]
+sys.exit(1 if bad else 0)
+PY
+  then passed=$((passed + 1)); echo "same: $1 ingest summary"; else failed=$((failed + 1)); echo "DIFF $1 ingest summary"; fi
+}
+
+compare utc-week "$work/s.db" --week 2026-W45 -- "${logs[@]}"
+summary generated "$work/ingest.json" "$work/o.json"
+compare shanghai-week "$work/s.db" --week 2026-W44 --tz Asia/Shanghai -- "${logs[@]}"
+compare month "$work/s.db" --month 2026-10 -- "${logs[@]}"
+compare dst-span "$work/s.db" --from 2026-10-28 --to 2026-11-04 --tz America/New_York -- "${logs[@]}"
+compare fixtures-week "$work/f.db" --week 2026-W46 -- "${fixtures[@]}"
+summary fixtures "$work/fixtures.json" "$work/o.json"
+compare fixtures-azores "$work/f.db" --week 2026-W46 --tz Atlantic/Azores -- "${fixtures[@]}"
+
+echo "crosscheck: $passed passed, $failed failed"
+((failed == 0))
