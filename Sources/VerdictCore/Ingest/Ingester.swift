@@ -115,11 +115,10 @@ public final class Ingester {
             file.error = error.description
             return file
         }
-        let reader = LineReader(source: source)
         let now = Self.nowText()
 
         // A row for this input; an earlier interrupted read of it (same path and size) is reused.
-        var fileKey: Int64
+        let fileKey: Int64
         if let k = try Int64.fetchOne(db, sql: "SELECT file_key FROM dim_source_file WHERE status = 'reading' AND path = ? AND size_bytes IS ?", arguments: [path, size]) {
             fileKey = k
             try db.execute(sql: "UPDATE dim_source_file SET last_ingested_at = ? WHERE file_key = ?", arguments: [now, k])
@@ -131,8 +130,18 @@ public final class Ingester {
             fileKey = db.lastInsertedRowID
         }
 
+        // Parsing runs on a second thread; this one writes.
+        let thread = ReaderThread(reader: LineReader(source: source), parser: parser, hasher: hasher)
+        thread.start()
+        var finished = false
+        defer {
+            if !finished { thread.events.close() }
+            thread.join()
+        }
+
         var inBatch = 0
         var lastProgress = MonotonicClock.now()
+        var contentHash = knownHash
         try db.execute(sql: "BEGIN IMMEDIATE")
         var open = true
         defer { if open { try? db.execute(sql: "ROLLBACK"); try? writer.reset() } }
@@ -146,23 +155,21 @@ public final class Ingester {
             inBatch = 0
         }
 
-        do {
-            while let line = try reader.next() {
-                file.lines += 1
-                inBatch += 1
-                if line.oversized {
-                    file.refused[.invalidJSON, default: 0] += 1
-                    try writer.addRefused(fileKey: fileKey, sourcePath: path, lineNumber: line.number, reason: .invalidJSON,
-                                          detail: "line of \(line.length) bytes is longer than the 256 MiB limit; its first \(line.bytes.count) bytes are kept",
-                                          timestampMillis: nil, line: line.bytes, fullLength: line.length, now: now)
-                } else {
-                    switch parser.parse(line.bytes, lineNumber: line.number) {
+        while !finished {
+            switch thread.events.take() {
+            case .finished(let error, let hash):
+                finished = true
+                if let error { file.error = error.description }
+                if contentHash == nil { contentHash = hash }
+            case .batch(let batch):
+                for item in batch.items {
+                    file.lines += 1
+                    switch item {
                     case .blank:
                         file.blank += 1
-                    case .refused(let reason, let detail, let ts):
-                        file.refused[reason, default: 0] += 1
-                        try writer.addRefused(fileKey: fileKey, sourcePath: path, lineNumber: line.number, reason: reason, detail: detail,
-                                              timestampMillis: ts, line: line.bytes, fullLength: line.length, now: now)
+                    case .refused(let line):
+                        file.refused[line.reason, default: 0] += 1
+                        try writer.addRefused(fileKey: fileKey, sourcePath: path, line, now: now)
                     case .poll(let poll):
                         if try writer.add(poll, fileKey: fileKey) {
                             file.accepted += 1
@@ -172,21 +179,18 @@ public final class Ingester {
                         }
                     }
                 }
+                inBatch += batch.items.count
                 if inBatch >= options.batchLines { try commit() }
-                if let progress = options.progress, file.lines & 0x3FF == 0 {
+                if let progress = options.progress {
                     let t = MonotonicClock.now()
                     if t - lastProgress > 0.5 {
                         lastProgress = t
-                        progress(file, reader.rawBytesRead, size)
+                        progress(file, batch.rawBytesRead, size)
                     }
                 }
             }
-        } catch let e as VerdictError where e.code == .io {
-            // A read error (a gzip file cut short): keep what was read, report the file.
-            file.error = e.description
         }
 
-        let contentHash = knownHash ?? hasher?.finalizeHex()
         let reasons = "{" + RefusalReason.allCases.map { "\"\($0.rawValue)\": \(file.refused[$0] ?? 0)" }.joined(separator: ", ") + "}"
         try writer.flush()
         // A hash already owned by another row (the same bytes from stdin) is not recorded twice.
@@ -199,7 +203,7 @@ public final class Ingester {
                              reasons, file.error == nil ? "complete" : "reading", (file.error == nil && !hashTaken) ? contentHash : nil, fileKey])
         try db.execute(sql: "COMMIT")
         open = false
-        if let progress = options.progress { progress(file, reader.rawBytesRead, size) }
+        if let progress = options.progress { progress(file, size ?? 0, size) }
         return file
     }
 

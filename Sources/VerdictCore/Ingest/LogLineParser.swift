@@ -404,7 +404,7 @@ public final class LogLineParser {
         }
         var product: Product?
         if let api = env.api, !api.isNull {
-            guard api.kind == .string, let p = LogLineParser.product(forAPI: JSONRead.string(lineBase, api)) else {
+            guard api.kind == .string, let p = LogLineParser.product(api, base: lineBase) else {
                 return .refused(.unknownProduct, detail: "api is not an ID Recognition or VideoVerify checkresult path")
             }
             product = p
@@ -445,14 +445,38 @@ public final class LogLineParser {
         return .poll(poll)
     }
 
-    /// The product of a checkresult API path; a host before it or a query after it is fine.
+    /// The product of a checkresult API path; a host before it or a query after it is
+    /// fine, and letter case and trailing slashes do not matter.
     public static func product(forAPI api: String) -> Product? {
-        var path = Substring(api)
-        if let cut = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<cut] }
-        while path.hasSuffix("/") { path = path.dropLast() }
-        let lower = path.lowercased()
-        if lower.hasSuffix("/idrecognition/checkresult") || lower == "idrecognition/checkresult" { return .idRecognition }
-        if lower.hasSuffix("/videoverify/checkresult") || lower == "videoverify/checkresult" { return .videoVerify }
+        var bytes = Array(api.utf8)
+        return bytes.withUnsafeMutableBufferPointer { productOfPath(UnsafeBufferPointer($0)) }
+    }
+
+    /// `product(forAPI:)` on the raw bytes of a JSON string, without making a String.
+    static func product(_ ref: JSONRef, base: UnsafePointer<UInt8>) -> Product? {
+        if ref.flag { return product(forAPI: JSONRead.string(base, ref)) }
+        return productOfPath(UnsafeBufferPointer(start: base + ref.start + 1, count: ref.end - ref.start - 2))
+    }
+
+    private static let idPath = Array("idrecognition/checkresult".utf8)
+    private static let videoPath = Array("videoverify/checkresult".utf8)
+
+    static func productOfPath(_ b: UnsafeBufferPointer<UInt8>) -> Product? {
+        var end = b.count
+        if let cut = b.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { end = cut }
+        while end > 0, b[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        func endsWith(_ suffix: [UInt8]) -> Bool {
+            guard end >= suffix.count else { return false }
+            let start = end - suffix.count
+            for i in 0..<suffix.count {
+                var c = b[start + i]
+                if c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") { c |= 0x20 }
+                if c != suffix[i] { return false }
+            }
+            return start == 0 || b[start - 1] == UInt8(ascii: "/")
+        }
+        if endsWith(idPath) { return .idRecognition }
+        if endsWith(videoPath) { return .videoVerify }
         return nil
     }
 }

@@ -12,8 +12,14 @@ final class DimensionCache {
     private var errorCodes: [String: Int64] = [:]
     private var countries: [String: Int64] = [:]
     private var documents: [DocumentKey: Int64] = [:]
-    private var spoofProfiles: [String: Int64] = [:]
-    private var willingProfiles: [String: Int64] = [:]
+    /// Keyed by the structured value, so the canonical JSON is built only for new profiles.
+    private var spoofProfiles: [SpoofValue: Int64] = [:]
+    private var willingProfiles: [[RetryRecord]: Int64] = [:]
+
+    private struct SpoofValue: Hashable {
+        var checks: [SpoofCheck]
+        var details: [SpoofDetail]
+    }
     private var dates: Set<Int64> = []
 
     private struct DocumentKey: Hashable {
@@ -116,8 +122,10 @@ final class DimensionCache {
     }
 
     func spoofProfile(_ poll: PollRecord) throws(VerdictError) -> Int64? {
+        guard !poll.spoofChecks.isEmpty || !poll.spoofDetails.isEmpty else { return nil }
+        let value = SpoofValue(checks: poll.spoofChecks, details: poll.spoofDetails)
+        if let k = spoofProfiles[value] { return k }
         guard let profile = Profiles.spoof(poll) else { return nil }
-        if let k = spoofProfiles[profile.json] { return k }
         insertSpoof.bind(1, profile.json)
         let isNew = try insertSpoof.run() == 1
         findSpoof.bind(1, profile.json)
@@ -143,13 +151,14 @@ final class DimensionCache {
             }
         }
         if spoofProfiles.count >= DimensionCache.limit { spoofProfiles.removeAll(keepingCapacity: true) }
-        spoofProfiles[profile.json] = key
+        spoofProfiles[value] = key
         return key
     }
 
     func willingProfile(_ records: [RetryRecord]?) throws(VerdictError) -> Int64? {
-        guard let profile = Profiles.willing(records), let records else { return nil }
-        if let k = willingProfiles[profile.json] { return k }
+        guard let records, !records.isEmpty else { return nil }
+        if let k = willingProfiles[records] { return k }
+        guard let profile = Profiles.willing(records) else { return nil }
         insertWilling.bind(1, profile.json)
         insertWilling.bind(2, records.count)
         insertWilling.bind(3, profile.attempts)
@@ -168,7 +177,7 @@ final class DimensionCache {
             }
         }
         if willingProfiles.count >= DimensionCache.limit { willingProfiles.removeAll(keepingCapacity: true) }
-        willingProfiles[profile.json] = key
+        willingProfiles[records] = key
         return key
     }
 

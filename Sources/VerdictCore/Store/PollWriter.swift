@@ -27,7 +27,8 @@ final class PollWriter {
     }
 
     /// What the writer knows of a transaction, and what must be written back.
-    private struct TransactionState {
+    /// A class, so the cache entry is updated in place.
+    private final class TransactionState {
         var key: Int64
         var inDatabase: Bool
         var firstTs: Int64
@@ -37,6 +38,15 @@ final class PollWriter {
         var dirty = false
         /// Set when this run chose a new final poll: all final columns are rewritten.
         var final: FinalColumns?
+
+        init(key: Int64, inDatabase: Bool, firstTs: Int64, pollCount: Int, finalRank: Int, finalTs: Int64) {
+            self.key = key
+            self.inDatabase = inDatabase
+            self.firstTs = firstTs
+            self.pollCount = pollCount
+            self.finalRank = finalRank
+            self.finalTs = finalTs
+        }
     }
 
     private struct FinalColumns {
@@ -60,7 +70,7 @@ final class PollWriter {
 
     private var transactions: [TransactionID: TransactionState] = [:]
     /// Beyond this many cached transactions the cache is emptied after a flush.
-    private let transactionCacheLimit = 200_000
+    private let transactionCacheLimit = 50_000
 
     init(connection db: OpaquePointer) throws(VerdictError) {
         self.db = db
@@ -118,16 +128,18 @@ final class PollWriter {
     /// Stores a poll unless a poll with the same identity exists. Returns false for a duplicate.
     func add(_ poll: PollRecord, fileKey: Int64) throws(VerdictError) -> Bool {
         let tid = TransactionID(product: poll.product, id: poll.transactionId)
-        var state: TransactionState
+        let state: TransactionState
         if let cached = transactions[tid] {
             state = cached
         } else if let found = try lookup(tid) {
             state = found
+            transactions[tid] = found
         } else {
             state = TransactionState(
                 key: nextTransactionKey, inDatabase: false, firstTs: poll.timestampMillis, pollCount: 0,
                 finalRank: Int.max, finalTs: Int64.min)
             nextTransactionKey += 1
+            transactions[tid] = state
         }
 
         let rank = poll.finalRank
@@ -193,7 +205,6 @@ final class PollWriter {
                 spoofProfileKey: spoofKey, quality: poll.quality, qualityPassed: poll.qualityPassed,
                 willingProfileKey: willingKey, documentHash: poll.documentHash)
         }
-        transactions[tid] = state
         return true
     }
 
@@ -222,7 +233,7 @@ final class PollWriter {
 
     /// Writes every changed transaction. Call inside the batch's SQL transaction.
     func flush() throws(VerdictError) {
-        for (tid, var st) in transactions where st.dirty {
+        for (tid, st) in transactions where st.dirty {
             let dateKey = try dims.date(forMillis: st.firstTs)
             if let f = st.final {
                 let s = st.inDatabase ? updateTransactionFinal : insertTransaction
@@ -262,7 +273,6 @@ final class PollWriter {
             st.dirty = false
             st.final = nil
             st.inDatabase = true
-            transactions[tid] = st
         }
         if transactions.count > transactionCacheLimit { transactions.removeAll(keepingCapacity: true) }
     }
@@ -282,21 +292,17 @@ final class PollWriter {
     }
 
     /// Keeps a refused line (once per content and line number).
-    func addRefused(
-        fileKey: Int64?, sourcePath: String, lineNumber: Int, reason: RefusalReason, detail: String,
-        timestampMillis: Int64?, line: UnsafeBufferPointer<UInt8>, fullLength: Int, now: String
-    ) throws(VerdictError) {
+    func addRefused(fileKey: Int64?, sourcePath: String, _ line: RefusedLine, now: String) throws(VerdictError) {
         let s = insertRefused
         s.bind(1, fileKey)
         s.bind(2, sourcePath)
-        s.bind(3, lineNumber)
-        s.bind(4, reason.rawValue)
-        s.bind(5, detail)
-        s.bind(6, timestampMillis)
-        s.bind(7, fullLength)
-        s.bind(8, Digest.sha256Hex(UnsafeRawBufferPointer(line)))
-        let kept = Redaction.replacingLongBase64Runs(line)
-        kept.withUnsafeBytes { s.bindBlob(9, $0) }
+        s.bind(3, line.lineNumber)
+        s.bind(4, line.reason.rawValue)
+        s.bind(5, line.detail)
+        s.bind(6, line.timestampMillis)
+        s.bind(7, line.fullLength)
+        s.bind(8, line.sha256)
+        line.content.withUnsafeBytes { s.bindBlob(9, $0) }
         s.bind(10, now)
         try s.run()
     }

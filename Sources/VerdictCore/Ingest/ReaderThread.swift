@@ -1,0 +1,145 @@
+import Foundation
+
+/// A line that was refused, ready to be stored: hashed and shortened on the reading thread.
+struct RefusedLine: Sendable {
+    var lineNumber: Int
+    var reason: RefusalReason
+    var detail: String
+    var timestampMillis: Int64?
+    /// The line with long base64 runs replaced (what is stored).
+    var content: [UInt8]
+    /// SHA-256 of the line as it came.
+    var sha256: String
+    var fullLength: Int
+}
+
+/// What became of one line, handed from the reading thread to the writing one.
+enum ParsedItem: Sendable {
+    case blank
+    case poll(PollRecord)
+    case refused(RefusedLine)
+}
+
+/// Lines parsed in a row, and how far into the file they reach.
+struct ParsedBatch: Sendable {
+    var items: [ParsedItem] = []
+    var rawBytesRead = 0
+}
+
+enum ReaderEvent: Sendable {
+    case batch(ParsedBatch)
+    /// The end of the input; `error` when it could not be read to the end.
+    case finished(error: VerdictError?, contentHash: String?)
+}
+
+/// A blocking queue of bounded size between the two threads of an ingest.
+final class BoundedQueue<T: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [T] = []
+    private let capacity: Int
+    private var closed = false
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Blocks while full. Returns false when the consumer has gone away.
+    func put(_ item: T) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= capacity && !closed { condition.wait() }
+        if closed { return false }
+        items.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    /// Blocks while empty.
+    func take() -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty { condition.wait() }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+
+    /// Tells the producer to stop.
+    func close() {
+        condition.lock()
+        closed = true
+        items.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Reads, splits and parses one input on a thread of its own, so parsing overlaps with
+/// the SQLite writes on the other core.
+final class ReaderThread: @unchecked Sendable {
+    let events = BoundedQueue<ReaderEvent>(capacity: 8)
+    private let reader: LineReader
+    private let parser: LogLineParser
+    private let hasher: StreamingSHA256?
+    private let batchLines: Int
+    private let done = DispatchSemaphore(value: 0)
+
+    init(reader: LineReader, parser: LogLineParser, hasher: StreamingSHA256?, batchLines: Int = 2048) {
+        self.reader = reader
+        self.parser = parser
+        self.hasher = hasher
+        self.batchLines = batchLines
+    }
+
+    func start() {
+        let t = Thread { [self] in
+            run()
+            done.signal()
+        }
+        t.stackSize = 8 << 20
+        t.start()
+    }
+
+    /// Waits for the thread to end (after `finished`, or after the queue was closed).
+    func join() { done.wait() }
+
+    private func run() {
+        var batch = ParsedBatch()
+        batch.items.reserveCapacity(batchLines)
+        do throws(VerdictError) {
+            while let line = try reader.next() {
+                batch.items.append(parse(line))
+                if batch.items.count >= batchLines {
+                    batch.rawBytesRead = reader.rawBytesRead
+                    guard events.put(.batch(batch)) else { return }
+                    batch = ParsedBatch()
+                    batch.items.reserveCapacity(batchLines)
+                }
+            }
+            batch.rawBytesRead = reader.rawBytesRead
+            if !batch.items.isEmpty { guard events.put(.batch(batch)) else { return } }
+            _ = events.put(.finished(error: nil, contentHash: hasher?.finalizeHex()))
+        } catch {
+            batch.rawBytesRead = reader.rawBytesRead
+            if !batch.items.isEmpty { guard events.put(.batch(batch)) else { return } }
+            _ = events.put(.finished(error: error, contentHash: nil))
+        }
+    }
+
+    private func parse(_ line: LineReader.Line) -> ParsedItem {
+        if line.oversized {
+            return .refused(refused(line, .invalidJSON,
+                                    "line of \(line.length) bytes is longer than the 256 MiB limit; its first \(line.bytes.count) bytes are kept", nil))
+        }
+        switch parser.parse(line.bytes, lineNumber: line.number) {
+        case .blank: return .blank
+        case .poll(let p): return .poll(p)
+        case .refused(let reason, let detail, let ts): return .refused(refused(line, reason, detail, ts))
+        }
+    }
+
+    private func refused(_ line: LineReader.Line, _ reason: RefusalReason, _ detail: String, _ ts: Int64?) -> RefusedLine {
+        RefusedLine(
+            lineNumber: line.number, reason: reason, detail: detail, timestampMillis: ts,
+            content: Redaction.replacingLongBase64Runs(line.bytes),
+            sha256: Digest.sha256Hex(UnsafeRawBufferPointer(line.bytes)), fullLength: line.length)
+    }
+}
