@@ -1,7 +1,13 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// What became of one line of a log file.
 public enum ParsedLine: Sendable {
     case blank
-    case poll(PollRecord)
+    indirect case poll(PollRecord)
     /// `detail` says what was wrong, for people; it never quotes the line. The
     /// timestamp is there when it could be read (to date the refusal in reports).
     case refused(RefusalReason, detail: String, timestampMillis: Int64? = nil)
@@ -15,6 +21,8 @@ public enum ParsedLine: Sendable {
 /// per thread.
 public final class LogLineParser {
     private let documentKey: DocumentHasher?
+    private let interner = StringInterner()
+    private let memo = FieldMemo()
 
     /// - Parameter documentKey: when given, document numbers are kept as a keyed hash.
     public init(documentKey: DocumentHasher? = nil) {
@@ -381,7 +389,10 @@ public final class LogLineParser {
             guard let v = JSONRead.integer(base, ref), v >= Timestamp.minMillis, v <= Timestamp.maxMillis else { return nil }
             return v
         case .string:
-            guard !ref.flag else { return Timestamp.parseRFC3339(Array(JSONRead.string(base, ref).utf8)) }
+            guard !ref.flag else {
+                var text = JSONRead.string(base, ref)
+                return text.withUTF8 { Timestamp.parseRFC3339($0) }
+            }
             return Timestamp.parseRFC3339(UnsafeBufferPointer(start: base + ref.start + 1, count: ref.end - ref.start - 2))
         default:
             return nil
@@ -393,8 +404,8 @@ public final class LogLineParser {
         millis: Int64, lineNumber: Int
     ) -> ParsedLine {
         guard body.result?.kind == .object,
-            let status = JSONRead.stringIfString(bodyBase, body.resultStatus),
-            let code = JSONRead.stringIfString(bodyBase, body.resultCode)
+            let statusRef = body.resultStatus, statusRef.kind == .string,
+            let codeRef = body.resultCode, codeRef.kind == .string
         else {
             return .refused(.missingResult, detail: "response.result.resultStatus or resultCode is missing or not a string")
         }
@@ -422,9 +433,9 @@ public final class LogLineParser {
         }
         var poll = PollRecord(
             product: product!, transactionId: JSONRead.string(lineBase, env.transactionId!),
-            timestampMillis: millis, resultStatus: status, resultCode: code, lineNumber: lineNumber)
-        poll.warnings = warnings
-        var fields = FieldExtractor(base: bodyBase, warnings: poll.warnings)
+            timestampMillis: millis, resultStatus: interner.string(bodyBase, statusRef),
+            resultCode: interner.string(bodyBase, codeRef), lineNumber: lineNumber)
+        var fields = FieldExtractor(base: bodyBase, interner: interner, memo: memo, warnings: warnings)
         if let biz = env.bizId, !biz.isNull {
             if biz.kind == .string {
                 poll.bizId = JSONRead.string(lineBase, biz)
@@ -482,22 +493,29 @@ public final class LogLineParser {
 }
 
 /// Reads typed fields of a response, recording one warning per field of the wrong type.
+///
+/// Keys are compared as raw bytes and short values come from the interner, so a typical
+/// poll costs few allocations.
 private struct FieldExtractor {
     let base: UnsafePointer<UInt8>
+    let interner: StringInterner
+    let memo: FieldMemo
     var warnings: [FieldWarning]
 
     mutating func warn(_ field: String, _ problem: String) {
         warnings.append(FieldWarning(field: field, problem: problem))
     }
 
+    @inline(__always) func key(_ k: JSONRef, _ literal: StaticString) -> Bool { JSONRead.key(base, k, is: literal) }
+
     /// A string field; null or absent is nil; another type is a warning.
-    mutating func string(_ ref: JSONRef?, _ field: String) -> String? {
+    mutating func string(_ ref: JSONRef?, _ field: @autoclosure () -> String) -> String? {
         guard let ref, !ref.isNull else { return nil }
         guard ref.kind == .string else {
-            warn(field, "expected a string, found \(ref.kind)")
+            warn(field(), "expected a string, found \(ref.kind)")
             return nil
         }
-        return JSONRead.string(base, ref)
+        return interner.string(base, ref)
     }
 
     fileprivate mutating func readIDRecognition(_ e: LogLineParser.ExtInfoFields, into poll: inout PollRecord, documentKey: DocumentHasher?) {
@@ -522,11 +540,11 @@ private struct FieldExtractor {
 
         if let r = e.countryCode, !r.isNull {
             switch r.kind {
-            case .string: poll.countryCode = JSONRead.string(base, r)
+            case .string: poll.countryCode = interner.string(base, r)
             case .array:
                 let first = JSONRead.firstElement(base, r)
                 if let first, first.kind == .string {
-                    poll.countryCode = JSONRead.string(base, first)
+                    poll.countryCode = interner.string(base, first)
                 } else if let first, !first.isNull {
                     warn("extInfo.countryCode", "the list's first element is not a string")
                 }
@@ -535,75 +553,20 @@ private struct FieldExtractor {
         }
 
         if let r = e.spoofResult, !r.isNull {
-            if r.kind == .object {
-                var checks: [String: String] = [:]
-                JSONRead.forEachMember(base, r) { k, v in
-                    if v.kind == .string {
-                        checks[k] = JSONRead.string(base, v)
-                    } else if !v.isNull {
-                        warn("extInfo.spoofResult.\(k)", "expected a string")
-                        checks[k] = nil
-                    }
-                }
-                poll.spoofChecks = checks.map { SpoofCheck(check: $0.key, value: $0.value) }
-                    .sorted { $0.check.utf8.lexicographicallyPrecedes($1.check.utf8) }
-            } else {
-                warn("extInfo.spoofResult", "expected an object")
+            let (checks, w) = memo.spoofResult.value(base + r.start, r.end - r.start) {
+                var x = FieldExtractor(base: base, interner: interner, memo: memo, warnings: [])
+                return (x.readSpoofResult(r), x.warnings)
             }
+            poll.spoofChecks = checks
+            warnings += w
         }
-
         if let r = e.extraSpoofResultDetails, !r.isNull {
-            if r.kind == .array {
-                var details: [SpoofDetail] = []
-                var index = 0
-                JSONRead.forEachElement(base, r) { item in
-                    defer { index += 1 }
-                    let path = "extInfo.extraSpoofResultDetails[\(index)]"
-                    guard item.kind == .object else {
-                        if !item.isNull { warn(path, "expected an object") }
-                        return
-                    }
-                    var name: String?, result: String?, spoofType: String?
-                    var components: [SpoofComponent] = []
-                    JSONRead.forEachMember(base, item) { k, v in
-                        switch k {
-                        case "name": name = string(v, path + ".name")
-                        case "result": result = string(v, path + ".result")
-                        case "spoofType": spoofType = string(v, path + ".spoofType")
-                        case "components":
-                            guard !v.isNull else { return }
-                            guard v.kind == .array else {
-                                warn(path + ".components", "expected a list")
-                                return
-                            }
-                            var ci = 0
-                            JSONRead.forEachElement(base, v) { comp in
-                                defer { ci += 1 }
-                                let cpath = path + ".components[\(ci)]"
-                                guard comp.kind == .object else {
-                                    if !comp.isNull { warn(cpath, "expected an object") }
-                                    return
-                                }
-                                var cname: String?, sub: String?
-                                JSONRead.forEachMember(base, comp) { ck, cv in
-                                    if ck == "name" { cname = string(cv, cpath + ".name") }
-                                    else if ck == "subResult" { sub = string(cv, cpath + ".subResult") }
-                                }
-                                // A component without a name cannot be told apart: it is left out.
-                                if let cname, !cname.isEmpty { components.append(SpoofComponent(name: cname, subResult: sub)) }
-                            }
-                        default: break
-                        }
-                    }
-                    // A detail needs its spoofType and name to have a row of its own.
-                    if let spoofType, let name {
-                        details.append(SpoofDetail(spoofType: spoofType, name: name, result: result, components: components))
-                    }
-                }
-                poll.spoofDetails = details
-            } else {
-                warn("extInfo.extraSpoofResultDetails", "expected a list")
+            let (details, w) = memo.spoofDetails.value(base + r.start, r.end - r.start) {
+                var x = FieldExtractor(base: base, interner: interner, memo: memo, warnings: [])
+                return (x.readSpoofDetails(r), x.warnings)
             }
+            poll.spoofDetails = details
+            warnings += w
         }
 
         // OCR: field names only; the document number only as a keyed hash.
@@ -616,14 +579,15 @@ private struct FieldExtractor {
                 warn("extInfo." + label, "expected an object")
                 continue
             }
-            JSONRead.forEachMember(base, ref) { k, v in
-                names.append(label + "." + k)
+            JSONRead.forEachMemberRef(base, ref) { k, v in
+                let name = interner.string(prefix: label, base, k)
+                if !names.contains(name) { names.append(name) }
                 guard documentKey != nil, v.kind == .string else { return }
-                if label == "ocrResult", k == "ID_NUMBER" { idNumber = JSONRead.string(base, v) }
-                if label == "ocrResultFormat", k == "NUMBER" { formatNumber = JSONRead.string(base, v) }
+                if label == "ocrResult", key(k, "ID_NUMBER") { idNumber = JSONRead.string(base, v) }
+                if label == "ocrResultFormat", key(k, "NUMBER") { formatNumber = JSONRead.string(base, v) }
             }
         }
-        poll.ocrFieldNames = Array(Set(names)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        poll.ocrFieldNames = names
         if let documentKey, let number = formatNumber ?? idNumber {
             poll.documentHash = documentKey.hash(documentNumber: number)
         }
@@ -633,6 +597,86 @@ private struct FieldExtractor {
         poll.imageCount = e.imageCount
         poll.imageBytes = e.imageBytes
     }
+
+    mutating func readSpoofResult(_ r: JSONRef) -> [SpoofCheck] {
+            if r.kind == .object {
+                var checks: [SpoofCheck] = []
+                JSONRead.forEachMemberRef(base, r) { k, v in
+                    let name = interner.string(base, k)
+                    // A repeated key: the last one counts.
+                    checks.removeAll { $0.check == name }
+                    if v.kind == .string {
+                        checks.append(SpoofCheck(check: name, value: interner.string(base, v)))
+                    } else if !v.isNull {
+                        warn("extInfo.spoofResult." + name, "expected a string")
+                    }
+                }
+                if checks.count > 1 { checks.sort { UTF8Order.less($0.check, $1.check) } }
+                return checks
+            } else {
+                warn("extInfo.spoofResult", "expected an object")
+                return []
+            }
+    }
+
+    mutating func readSpoofDetails(_ r: JSONRef) -> [SpoofDetail] {
+            if r.kind == .array {
+                var details: [SpoofDetail] = []
+                var index = 0
+                JSONRead.forEachElement(base, r) { item in
+                    defer { index += 1 }
+                    guard item.kind == .object else {
+                        if !item.isNull { warn("extInfo.extraSpoofResultDetails[\(index)]", "expected an object") }
+                        return
+                    }
+                    var name: String?, result: String?, spoofType: String?
+                    var components: [SpoofComponent] = []
+                    JSONRead.forEachMemberRef(base, item) { k, v in
+                        if key(k, "name") {
+                            name = string(v, "extInfo.extraSpoofResultDetails[\(index)].name")
+                        } else if key(k, "result") {
+                            result = string(v, "extInfo.extraSpoofResultDetails[\(index)].result")
+                        } else if key(k, "spoofType") {
+                            spoofType = string(v, "extInfo.extraSpoofResultDetails[\(index)].spoofType")
+                        } else if key(k, "components") {
+                            guard !v.isNull else { return }
+                            guard v.kind == .array else {
+                                warn("extInfo.extraSpoofResultDetails[\(index)].components", "expected a list")
+                                return
+                            }
+                            components = []
+                            var ci = 0
+                            JSONRead.forEachElement(base, v) { comp in
+                                defer { ci += 1 }
+                                guard comp.kind == .object else {
+                                    if !comp.isNull { warn("extInfo.extraSpoofResultDetails[\(index)].components[\(ci)]", "expected an object") }
+                                    return
+                                }
+                                var cname: String?, sub: String?
+                                JSONRead.forEachMemberRef(base, comp) { ck, cv in
+                                    if key(ck, "name") {
+                                        cname = string(cv, "extInfo.extraSpoofResultDetails[\(index)].components[\(ci)].name")
+                                    } else if key(ck, "subResult") {
+                                        sub = string(cv, "extInfo.extraSpoofResultDetails[\(index)].components[\(ci)].subResult")
+                                    }
+                                }
+                                // A component without a name cannot be told apart: it is left out.
+                                if let cname, !cname.isEmpty { components.append(SpoofComponent(name: cname, subResult: sub)) }
+                            }
+                        }
+                    }
+                    // A detail needs its spoofType and name to have a row of its own.
+                    if let spoofType, let name {
+                        details.append(SpoofDetail(spoofType: spoofType, name: name, result: result, components: components))
+                    }
+                }
+                return details
+            } else {
+                warn("extInfo.extraSpoofResultDetails", "expected a list")
+                return []
+            }
+    }
+
 
     fileprivate mutating func readVideoVerify(_ e: LogLineParser.ExtInfoFields, into poll: inout PollRecord) {
         if let r = e.quality, !r.isNull {
@@ -652,8 +696,25 @@ private struct FieldExtractor {
             if r.kind == .bool { poll.qualityPassed = r.flag } else { warn("extInfo.qualityPassed", "expected true or false") }
         }
         if let r = e.willingRetryRecords, !r.isNull {
+            let (records, w) = memo.retryRecords.value(base + r.start, r.end - r.start) {
+                var x = FieldExtractor(base: base, interner: interner, memo: memo, warnings: [])
+                return (x.readWillingRetryRecords(r), x.warnings)
+            }
+            poll.retryRecords = records
+            warnings += w
+        }
+        if !e.imageContentValid { warn("extInfo.imageContent", "expected a base64 string") }
+        poll.imageCount = e.imageCount
+        poll.imageBytes = e.imageBytes
+        if let v = e.willingVerifyVideo, !v.isNull {
+            if v.kind == .string { poll.videoBytes = LogLineParser.base64DecodedSize(v) } else { warn("extInfo.willingVerifyVideo", "expected a base64 string") }
+        }
+    }
+
+    /// willingRetryRecords as a JSON string or an object; nil (and a warning) when unusable.
+    mutating func readWillingRetryRecords(_ r: JSONRef) -> [RetryRecord]? {
             if r.kind == .object {
-                poll.retryRecords = readRetryRecords(r, base: base)
+                return readRetryRecords(r)
             } else if r.kind == .string {
                 // JSON inside a string: unescape it and read it with a cursor of its own.
                 var text: [UInt8] = []
@@ -666,62 +727,53 @@ private struct FieldExtractor {
                         let v = try c.scanValue()
                         c.skipWhitespace()
                         guard c.atEnd, v.kind == .object else { return nil }
-                        var inner = FieldExtractor(base: b, warnings: [])
-                        let out = inner.readRetryRecords(v, base: b)
+                        var inner = FieldExtractor(base: b, interner: interner, memo: memo, warnings: [])
+                        let out = inner.readRetryRecords(v)
                         warnings.append(contentsOf: inner.warnings)
                         return out
                     } catch {
                         return nil
                     }
                 }
-                if let parsed = records {
-                    poll.retryRecords = parsed
-                } else {
-                    warn("extInfo.willingRetryRecords", "does not hold a JSON object")
-                }
+                if records == nil { warn("extInfo.willingRetryRecords", "does not hold a JSON object") }
+                return records
             } else {
                 warn("extInfo.willingRetryRecords", "expected a JSON string or an object")
+                return nil
             }
-        }
-        if !e.imageContentValid { warn("extInfo.imageContent", "expected a base64 string") }
-        poll.imageCount = e.imageCount
-        poll.imageBytes = e.imageBytes
-        if let v = e.willingVerifyVideo, !v.isNull {
-            if v.kind == .string { poll.videoBytes = LogLineParser.base64DecodedSize(v) } else { warn("extInfo.willingVerifyVideo", "expected a base64 string") }
-        }
     }
 
-    /// `{"retryRecords": [...]}` → records (nil list when absent).
-    mutating func readRetryRecords(_ obj: JSONRef, base b: UnsafePointer<UInt8>) -> [RetryRecord] {
+    /// `{"retryRecords": [...]}` → records.
+    mutating func readRetryRecords(_ obj: JSONRef) -> [RetryRecord] {
         var records: [RetryRecord] = []
-        JSONRead.forEachMember(b, obj) { k, v in
-            guard k == "retryRecords", !v.isNull else { return }
+        JSONRead.forEachMemberRef(base, obj) { k, v in
+            guard key(k, "retryRecords"), !v.isNull else { return }
             guard v.kind == .array else {
                 warn("extInfo.willingRetryRecords.retryRecords", "expected a list")
                 return
             }
+            records = []
             var i = 0
             JSONRead.forEachElement(base, v) { item in
                 defer { i += 1 }
-                let path = "extInfo.willingRetryRecords.retryRecords[\(i)]"
                 guard item.kind == .object else {
-                    if !item.isNull { warn(path, "expected an object") }
+                    if !item.isNull { warn("extInfo.willingRetryRecords.retryRecords[\(i)]", "expected an object") }
                     return
                 }
                 var rec = RetryRecord(status: nil, attemptNumber: nil)
-                JSONRead.forEachMember(base, item) { rk, rv in
-                    switch rk {
-                    case "status": rec.status = string(rv, path + ".status")
-                    case "userInput":
-                        if !rv.isNull, rv.kind != .string { warn(path + ".userInput", "expected a string") }
-                    case "attemptNumber":
-                        guard !rv.isNull else { return }
-                        if let n = JSONRead.integer(b, rv), let i = Int(exactly: n) {
-                            rec.attemptNumber = i
+                JSONRead.forEachMemberRef(base, item) { rk, rv in
+                    if key(rk, "status") {
+                        rec.status = string(rv, "extInfo.willingRetryRecords.retryRecords[\(i)].status")
+                    } else if key(rk, "userInput") {
+                        if !rv.isNull, rv.kind != .string { warn("extInfo.willingRetryRecords.retryRecords[\(i)].userInput", "expected a string") }
+                    } else if key(rk, "attemptNumber") {
+                        guard !rv.isNull else { rec.attemptNumber = nil; return }
+                        if let n = JSONRead.integer(base, rv), let v = Int(exactly: n) {
+                            rec.attemptNumber = v
                         } else {
-                            warn(path + ".attemptNumber", "expected an integer")
+                            rec.attemptNumber = nil
+                            warn("extInfo.willingRetryRecords.retryRecords[\(i)].attemptNumber", "expected an integer")
                         }
-                    default: break
                     }
                 }
                 records.append(rec)
@@ -729,5 +781,29 @@ private struct FieldExtractor {
         }
         return records
     }
-
 }
+
+/// Code-point order of strings (what "ordered by a text column" means in metrics.md),
+/// which for UTF-8 is plain byte order.
+enum UTF8Order {
+    static func less(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                let n = min(pa.count, pb.count)
+                let c = n == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, n)
+                return c != 0 ? c < 0 : pa.count < pb.count
+            }
+        }
+    }
+}
+
+/// Parsed sub-documents by their exact bytes, with the warnings they raised.
+final class FieldMemo {
+    let spoofResult = RawMemo<([SpoofCheck], [FieldWarning])>()
+    let spoofDetails = RawMemo<([SpoofDetail], [FieldWarning])>()
+    let retryRecords = RawMemo<([RetryRecord]?, [FieldWarning])>()
+}
+
+@available(*, unavailable)
+extension FieldMemo: Sendable {}

@@ -16,7 +16,7 @@ struct RefusedLine: Sendable {
 /// What became of one line, handed from the reading thread to the writing one.
 enum ParsedItem: Sendable {
     case blank
-    case poll(PollRecord)
+    indirect case poll(PollRecord)
     case refused(RefusedLine)
 }
 

@@ -186,7 +186,13 @@ struct JSONCursor {
                 let hasQuote = (q &- ones) & ~q
                 let hasBackslash = (b &- ones) & ~b
                 let hasControl = (x &- (ones &* 0x20)) & ~x
-                if ((hasQuote | hasBackslash | hasControl) & highs) | (x & highs) != 0 { break }
+                let special = ((hasQuote | hasBackslash | hasControl) & highs) | (x & highs)
+                if special != 0 {
+                    // The lowest flagged byte is a true hit (false positives only sit above
+                    // one), so jump straight to it.
+                    pos += special.trailingZeroBitCount >> 3
+                    break
+                }
                 pos += 8
             }
             guard pos < end else { throw fail("unterminated string") }

@@ -163,6 +163,21 @@ extension JSONRead {
         }
     }
 
+    /// Like `forEachMember`, but hands out the key's location instead of a String:
+    /// compare it with `key(_:_:is:)` without allocating.
+    static func forEachMemberRef(_ base: UnsafePointer<UInt8>, _ obj: JSONRef, _ body: (JSONRef, JSONRef) -> Void) {
+        var c = JSONCursor(base: base, start: obj.start, end: obj.end)
+        do {
+            if try c.beginObject() { return }
+            repeat {
+                let k = try c.readKey()
+                let v = try c.scanValue()
+                body(k, v)
+            } while !(try c.endOfMember(close: UInt8(ascii: "}")))
+        } catch {
+        }
+    }
+
     /// Calls `body` with each element of a validated array.
     static func forEachElement(_ base: UnsafePointer<UInt8>, _ arr: JSONRef, _ body: (JSONRef) -> Void) {
         var c = JSONCursor(base: base, start: arr.start, end: arr.end)

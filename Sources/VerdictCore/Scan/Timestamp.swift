@@ -8,8 +8,13 @@ public enum Timestamp {
     /// Parses an RFC 3339 date-time (`T`/`t` separator, `Z`/`z` or `±hh:mm` offset,
     /// optional fraction) or the same with a `±hhmm` offset. Fractions beyond
     /// milliseconds are truncated. Returns nil for anything else.
-    public static func parseRFC3339<C: Collection>(_ s: C) -> Int64? where C.Element == UInt8 {
-        let b = Array(s)
+    public static func parseRFC3339(_ text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { parseRFC3339($0) }
+    }
+
+    /// `parseRFC3339` over raw UTF-8 bytes.
+    public static func parseRFC3339(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         let n = b.count
         guard n >= 20 else { return nil }
         @inline(__always) func digits(_ at: Int, _ count: Int) -> Int? {

@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Hands out one shared `String` per distinct short byte sequence.
+///
+/// Log values repeat endlessly (`S`, `SUCCESS`, `TAMPER_CHECK`, `Y`, `PASSPORT`, ...);
+/// building a new String for each costs an allocation, and so does freeing it. Lookups
+/// hash the raw bytes and compare them in place, so a value seen before costs no
+/// allocation at all. The table is bounded: past `capacity` entries new values are
+/// simply not remembered.
+final class StringInterner {
+    private struct Entry {
+        var hash: UInt64
+        var bytes: [UInt8]
+        var string: String
+    }
+
+    private var slots: [Entry?]
+    private var mask: Int
+    private var count = 0
+    private let capacity: Int
+    static let maxLength = 64
+
+    init(capacity: Int = 8192) {
+        self.capacity = capacity
+        var size = 1
+        while size < capacity * 2 { size <<= 1 }
+        slots = Array(repeating: nil, count: size)
+        mask = size - 1
+    }
+
+    /// The String for `count` bytes at `p` (valid UTF-8).
+    func string(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
+        guard n <= StringInterner.maxLength else {
+            return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        }
+        // FNV-1a
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in 0..<n { h = (h ^ UInt64(p[i])) &* 0x100_0000_01b3 }
+        var i = Int(truncatingIfNeeded: h) & mask
+        while let e = slots[i] {
+            if e.hash == h, e.bytes.count == n, e.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p, n) == 0 }) {
+                return e.string
+            }
+            i = (i + 1) & mask
+        }
+        let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        if count < capacity {
+            slots[i] = Entry(hash: h, bytes: Array(UnsafeBufferPointer(start: p, count: n)), string: s)
+            count += 1
+        }
+        return s
+    }
+
+    /// `prefix.` followed by the key's text, shared (for names like `ocrResult.ID_NUMBER`).
+    func string(prefix: String, _ base: UnsafePointer<UInt8>, _ ref: JSONRef) -> String {
+        if ref.flag { return prefix + "." + JSONRead.string(base, ref) }
+        let n = ref.end - ref.start - 2
+        var prefix = prefix
+        return prefix.withUTF8 { pre in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: pre.count + 1 + n) { buf in
+                _ = UnsafeMutableBufferPointer(rebasing: buf[0..<pre.count]).initialize(from: pre)
+                buf[pre.count] = UInt8(ascii: ".")
+                for i in 0..<n { buf[pre.count + 1 + i] = base[ref.start + 1 + i] }
+                return string(UnsafePointer(buf.baseAddress!), pre.count + 1 + n)
+            }
+        }
+    }
+
+    /// The decoded text of a JSON string value, shared when short and unescaped.
+    func string(_ base: UnsafePointer<UInt8>, _ ref: JSONRef) -> String {
+        if ref.flag { return JSONRead.string(base, ref) }
+        return string(base + ref.start + 1, ref.end - ref.start - 2)
+    }
+}
+
+@available(*, unavailable)
+extension StringInterner: Sendable {}
