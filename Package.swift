@@ -52,6 +52,7 @@ let package = Package(
             dependencies: [
                 "VerdictCore", "VerdictLibCSV",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strict

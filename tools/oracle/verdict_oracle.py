@@ -670,7 +670,7 @@ def compute(T, trend_sets):
         stats += [stat(percentile(scores, p)) for p in (0.05, 0.25, 0.50, 0.75, 0.95)]
         stats.append(stat(scores[-1]))
     else:
-        stats = [""] * 7
+        stats = [""] * 8  # mean, min, five percentiles, max
     qp = sum(flags)
     files["quality_summary.csv"] = (
         ["scored", "mean", "min", "p05", "p25", "p50", "p75", "p95", "max",

@@ -310,6 +310,8 @@ ORDER BY p.product, transactions DESC, t.result_code, t.result_status;
 -- spoofResult (TAMPER_CHECK, MATERIAL_CHECK, SCREEN_RECAPTURE_CHECK, ...) and always a
 -- row DEEPER for deeperResult (the deepfake check).
 -- evaluated = transactions where the value is a non-empty string; passed = value Y.
+-- Should spoofResult itself carry a key DEEPER, it keeps a row of its own, before the
+-- deeperResult row.
 --
 -- Parameters: :start_ms, :end_ms.
 WITH c AS (
@@ -323,19 +325,19 @@ profiles AS (
   SELECT spoof_profile_key, count(*) AS n FROM c WHERE spoof_profile_key IS NOT NULL GROUP BY spoof_profile_key
 ),
 checks AS (
-  SELECT b.check_name, b.evaluated * pr.n AS evaluated, b.passed * pr.n AS passed
+  SELECT b.check_name, 0 AS source, b.evaluated * pr.n AS evaluated, b.passed * pr.n AS passed
   FROM profiles pr
   JOIN bridge_spoof_check b ON b.spoof_profile_key = pr.spoof_profile_key
   UNION ALL
-  SELECT 'DEEPER', deeper_result <> '', deeper_result = 'Y' FROM c WHERE deeper_result IS NOT NULL
+  SELECT 'DEEPER', 1, deeper_result <> '', deeper_result = 'Y' FROM c WHERE deeper_result IS NOT NULL
   UNION ALL
-  SELECT 'DEEPER', 0, 0
+  SELECT 'DEEPER', 1, 0, 0
 )
 SELECT check_name AS "check", sum(evaluated) AS evaluated, sum(passed) AS passed,
        CASE WHEN sum(evaluated) > 0 THEN CAST(sum(passed) AS REAL) / sum(evaluated) END AS pass_rate
 FROM checks
-GROUP BY check_name
-ORDER BY check_name;
+GROUP BY check_name, source
+ORDER BY check_name, source;
 
 """#,
         "spoof_details": #"""

@@ -86,11 +86,17 @@ public final class LogLineParser {
         var recognitionResult, certType, docCategory, docEdition, countryCode: JSONRef?
         var ocrResult, ocrResultFormat, ocrResultDetail, spoofResult, extraSpoofResultDetails: JSONRef?
         var recognitionErrorCode, uploadEnabledResult, deeperResult: JSONRef?
+        var recognitionErrorDescription, deeperResultDescription: JSONRef?
         var quality, qualityPassed, willingRetryRecords: JSONRef?
         var imageContent, extraImages, willingVerifyVideo: JSONRef?
-        /// Payload statistics gathered while skipping: images and their decoded size.
+        /// Payload statistics gathered while skipping: images and their decoded size,
+        /// for imageContent and for extraImages.
         var imageCount = 0
         var imageBytes = 0
+        var extraCount = 0
+        var extraBytes = 0
+        /// imageContent was a list (true) or a single string (false); nil when absent.
+        var imageContentIsList: Bool?
         var imageContentValid = true
         var extraImagesValid = true
     }
@@ -210,14 +216,16 @@ public final class LogLineParser {
                 e.imageCount = 0
                 e.imageBytes = 0
                 e.imageContentValid = true
+                e.imageContentIsList = nil
                 if first == UInt8(ascii: "[") {
+                    e.imageContentIsList = true
                     if !(try c.beginArray()) {
                         repeat {
                             let v = try c.scanValue()
                             if v.kind == .string {
                                 e.imageCount += 1
                                 e.imageBytes += LogLineParser.base64DecodedSize(v)
-                            } else if v.kind != .null {
+                            } else {
                                 e.imageContentValid = false
                             }
                         } while !(try c.endOfMember(close: UInt8(ascii: "]")))
@@ -227,6 +235,7 @@ public final class LogLineParser {
                     let v = try c.scanValue()
                     e.imageContent = v
                     if v.kind == .string {
+                        e.imageContentIsList = false
                         e.imageCount = 1
                         e.imageBytes = LogLineParser.base64DecodedSize(v)
                     } else if v.kind != .null {
@@ -238,6 +247,8 @@ public final class LogLineParser {
             if JSONRead.key(base, key, is: "extraImages") {
                 let start = c.pos
                 e.extraImagesValid = true
+                e.extraCount = 0
+                e.extraBytes = 0
                 if first == UInt8(ascii: "{") {
                     var count = 0
                     var bytes = 0
@@ -248,14 +259,14 @@ public final class LogLineParser {
                             if v.kind == .string {
                                 count += 1
                                 bytes += LogLineParser.base64DecodedSize(v)
-                            } else if v.kind != .null {
+                            } else {
                                 e.extraImagesValid = false
                             }
                         } while !(try c.endOfMember(close: UInt8(ascii: "}")))
                     }
                     e.extraImages = JSONRef(kind: .object, start: start, end: c.pos, flag: false)
-                    e.imageCount += count
-                    e.imageBytes += bytes
+                    e.extraCount = count
+                    e.extraBytes = bytes
                 } else {
                     let v = try c.scanValue()
                     e.extraImages = v
@@ -266,64 +277,28 @@ public final class LogLineParser {
                 continue
             }
             let v = try c.scanValue()
-            switch key.end - key.start - 2 {
-            case 7:
-                if JSONRead.key(base, key, is: "quality") { e.quality = v }
-                else if JSONRead.key(base, key, is: "certType") { e.certType = v }
-            case 9:
-                if JSONRead.key(base, key, is: "ocrResult") { e.ocrResult = v }
-            case 10:
-                if JSONRead.key(base, key, is: "docEdition") { e.docEdition = v }
-            case 11:
-                if JSONRead.key(base, key, is: "docCategory") { e.docCategory = v }
-                else if JSONRead.key(base, key, is: "countryCode") { e.countryCode = v }
-                else if JSONRead.key(base, key, is: "spoofResult") { e.spoofResult = v }
-            case 12:
-                if JSONRead.key(base, key, is: "deeperResult") { e.deeperResult = v }
-            case 13:
-                if JSONRead.key(base, key, is: "qualityPassed") { e.qualityPassed = v }
-            case 15:
-                if JSONRead.key(base, key, is: "ocrResultFormat") { e.ocrResultFormat = v }
-                else if JSONRead.key(base, key, is: "ocrResultDetail") { e.ocrResultDetail = v }
-            case 17:
-                if JSONRead.key(base, key, is: "recognitionResult") { e.recognitionResult = v }
-            case 18:
-                if JSONRead.key(base, key, is: "willingVerifyVideo") { e.willingVerifyVideo = v }
-            case 19:
-                if JSONRead.key(base, key, is: "willingRetryRecords") { e.willingRetryRecords = v }
-                else if JSONRead.key(base, key, is: "uploadEnabledResult") { e.uploadEnabledResult = v }
-            case 20:
-                if JSONRead.key(base, key, is: "recognitionErrorCode") { e.recognitionErrorCode = v }
-            case 23:
-                if JSONRead.key(base, key, is: "extraSpoofResultDetails") { e.extraSpoofResultDetails = v }
-            default:
-                // An escaped key has a different raw length: compare its decoded text.
-                if key.flag { matchEscapedKey(JSONRead.string(base, key), v, &e) }
-            }
+            // Each comparison checks the length first, so the chain is cheap; an escaped
+            // key is decoded before it is compared.
+            if JSONRead.key(base, key, is: "spoofResult") { e.spoofResult = v }
+            else if JSONRead.key(base, key, is: "recognitionResult") { e.recognitionResult = v }
+            else if JSONRead.key(base, key, is: "certType") { e.certType = v }
+            else if JSONRead.key(base, key, is: "docCategory") { e.docCategory = v }
+            else if JSONRead.key(base, key, is: "docEdition") { e.docEdition = v }
+            else if JSONRead.key(base, key, is: "countryCode") { e.countryCode = v }
+            else if JSONRead.key(base, key, is: "extraSpoofResultDetails") { e.extraSpoofResultDetails = v }
+            else if JSONRead.key(base, key, is: "deeperResult") { e.deeperResult = v }
+            else if JSONRead.key(base, key, is: "uploadEnabledResult") { e.uploadEnabledResult = v }
+            else if JSONRead.key(base, key, is: "recognitionErrorCode") { e.recognitionErrorCode = v }
+            else if JSONRead.key(base, key, is: "recognitionErrorDescription") { e.recognitionErrorDescription = v }
+            else if JSONRead.key(base, key, is: "deeperResultDescription") { e.deeperResultDescription = v }
+            else if JSONRead.key(base, key, is: "ocrResult") { e.ocrResult = v }
+            else if JSONRead.key(base, key, is: "ocrResultFormat") { e.ocrResultFormat = v }
+            else if JSONRead.key(base, key, is: "ocrResultDetail") { e.ocrResultDetail = v }
+            else if JSONRead.key(base, key, is: "quality") { e.quality = v }
+            else if JSONRead.key(base, key, is: "qualityPassed") { e.qualityPassed = v }
+            else if JSONRead.key(base, key, is: "willingRetryRecords") { e.willingRetryRecords = v }
+            else if JSONRead.key(base, key, is: "willingVerifyVideo") { e.willingVerifyVideo = v }
         } while !(try c.endOfMember(close: UInt8(ascii: "}")))
-    }
-
-    private func matchEscapedKey(_ k: String, _ v: JSONRef, _ e: inout ExtInfoFields) {
-        switch k {
-        case "quality": e.quality = v
-        case "certType": e.certType = v
-        case "ocrResult": e.ocrResult = v
-        case "docEdition": e.docEdition = v
-        case "docCategory": e.docCategory = v
-        case "countryCode": e.countryCode = v
-        case "spoofResult": e.spoofResult = v
-        case "deeperResult": e.deeperResult = v
-        case "qualityPassed": e.qualityPassed = v
-        case "ocrResultFormat": e.ocrResultFormat = v
-        case "ocrResultDetail": e.ocrResultDetail = v
-        case "recognitionResult": e.recognitionResult = v
-        case "willingVerifyVideo": e.willingVerifyVideo = v
-        case "willingRetryRecords": e.willingRetryRecords = v
-        case "uploadEnabledResult": e.uploadEnabledResult = v
-        case "recognitionErrorCode": e.recognitionErrorCode = v
-        case "extraSpoofResultDetails": e.extraSpoofResultDetails = v
-        default: break
-        }
     }
 
     /// Bytes a base64 string decodes to, estimated from its length (escapes included).
@@ -529,10 +504,10 @@ private struct FieldExtractor {
         if let r = e.docEdition, !r.isNull {
             if r.kind == .number, let v = JSONRead.integer(base, r), let i = Int(exactly: v) {
                 poll.docEdition = i
-            } else if r.kind == .string, !r.flag, r.end - r.start > 2, r.end - r.start < 20,
-                let v = JSONRead.integerDigits(base + r.start + 1, count: r.end - r.start - 2, allowSign: false)
+            } else if r.kind == .string, r.end - r.start < 128,
+                let v = JSONRead.digitString(JSONRead.string(base, r))
             {
-                poll.docEdition = Int(v)
+                poll.docEdition = v
             } else {
                 warn("extInfo.docEdition", "expected an integer")
             }
@@ -542,11 +517,16 @@ private struct FieldExtractor {
             switch r.kind {
             case .string: poll.countryCode = interner.string(base, r)
             case .array:
-                let first = JSONRead.firstElement(base, r)
-                if let first, first.kind == .string {
+                var first: JSONRef?
+                var allStrings = true
+                JSONRead.forEachElement(base, r) { v in
+                    if v.kind != .string { allStrings = false }
+                    if first == nil { first = v }
+                }
+                if !allStrings {
+                    warn("extInfo.countryCode", "expected a list of strings")
+                } else if let first {
                     poll.countryCode = interner.string(base, first)
-                } else if let first, !first.isNull {
-                    warn("extInfo.countryCode", "the list's first element is not a string")
                 }
             default: warn("extInfo.countryCode", "expected a string or a list of strings")
             }
@@ -592,10 +572,14 @@ private struct FieldExtractor {
             poll.documentHash = documentKey.hash(documentNumber: number)
         }
 
-        if !e.imageContentValid { warn("extInfo.imageContent", "expected a base64 string or a list of them") }
+        // ID Recognition documents imageContent as a list of base64 strings.
+        if !e.imageContentValid || e.imageContentIsList == false { warn("extInfo.imageContent", "expected a list of base64 strings") }
+        _ = string(e.recognitionErrorDescription, "extInfo.recognitionErrorDescription")
+        _ = string(e.deeperResultDescription, "extInfo.deeperResultDescription")
         if !e.extraImagesValid { warn("extInfo.extraImages", "expected a map of base64 strings") }
-        poll.imageCount = e.imageCount
-        poll.imageBytes = e.imageBytes
+        let listOK = e.imageContentValid && e.imageContentIsList != false
+        poll.imageCount = (listOK ? e.imageCount : 0) + (e.extraImagesValid ? e.extraCount : 0)
+        poll.imageBytes = (listOK ? e.imageBytes : 0) + (e.extraImagesValid ? e.extraBytes : 0)
     }
 
     mutating func readSpoofResult(_ r: JSONRef) -> [SpoofCheck] {
@@ -703,9 +687,11 @@ private struct FieldExtractor {
             poll.retryRecords = records
             warnings += w
         }
-        if !e.imageContentValid { warn("extInfo.imageContent", "expected a base64 string") }
-        poll.imageCount = e.imageCount
-        poll.imageBytes = e.imageBytes
+        // VideoVerify documents imageContent as one base64 string.
+        if !e.imageContentValid || e.imageContentIsList == true { warn("extInfo.imageContent", "expected a base64 string") }
+        let stringOK = e.imageContentValid && e.imageContentIsList != true
+        poll.imageCount = stringOK ? e.imageCount : 0
+        poll.imageBytes = stringOK ? e.imageBytes : 0
         if let v = e.willingVerifyVideo, !v.isNull {
             if v.kind == .string { poll.videoBytes = LogLineParser.base64DecodedSize(v) } else { warn("extInfo.willingVerifyVideo", "expected a base64 string") }
         }

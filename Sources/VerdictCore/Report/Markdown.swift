@@ -15,6 +15,7 @@ public enum Markdown {
             case ">": out += "&gt;"
             case "&": out += "&amp;"
             case "*": out += "\\*"
+            case "_": out += "\\_"
             case "[": out += "\\["
             case "]": out += "\\]"
             case "\n", "\r", "\t": out += " "
@@ -39,7 +40,7 @@ public enum Markdown {
     /// A query result as a table: rates (columns named *rate or share, or reals in [0, 1]
     /// under such names) as percentages, other reals with two decimals, counts as they are.
     public static func table(_ result: QueryResult) -> String {
-        if result.rows.isEmpty { return "_No rows for this period._\n" }
+        if result.rows.isEmpty { return "No rows for this period.\n" }
         let numeric = Set(result.columns.indices.filter { c in
             result.rows.contains { r in if case .text = r[c] { return false }; return true }
         })

@@ -132,10 +132,16 @@ enum JSONRead {
         return parseDouble(String(decoding: UnsafeBufferPointer(start: base + ref.start, count: ref.end - ref.start), as: UTF8.self))
     }
 
-    /// A finite double from text in JSON number syntax (surrounding spaces allowed);
+    /// A whole number written as ASCII digits only (`"2"`), as docEdition sometimes is.
+    static func digitString(_ s: String) -> Int? {
+        guard !s.isEmpty, s.utf8.count < 19, s.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        return Int(s)
+    }
+
+    /// A finite double from text in exact JSON number syntax (no spaces, no sign `+`);
     /// `NaN`, `inf`, hex floats and the like are refused.
     static func parseDouble(_ text: String) -> Double? {
-        let t = text.trimmingASCIISpaces()
+        let t = text
         guard !t.isEmpty else { return nil }
         let ok = t.utf8.withContiguousStorageIfAvailable { buf -> Bool in
             var c = JSONCursor(base: buf.baseAddress!, end: buf.count)

@@ -1,0 +1,115 @@
+import GRDB
+import Testing
+@testable import VerdictCore
+
+/// A log that touches every table: both products, spoof and willing profiles, error codes,
+/// documents, countries, warnings, duplicates and refused lines.
+private let richLog: [String] = [
+    Log.id("R1", at: "2026-11-10T08:00:00Z", code: "PROCESSING"),
+    Log.idVerdict("R1", at: "2026-11-10T08:01:00Z", "N", more: """
+        "recognitionErrorCode": "NO_REQUIRED_ID", "certType": "00600000001", "docCategory": "PASSPORT", "docEdition": 2,
+        "countryCode": ["CHN"], "deeperResult": "N", "spoofResult": {"TAMPER_CHECK": "Y", "MATERIAL_CHECK": "N"},
+        "extraSpoofResultDetails": [{"name": "hologramCheck", "result": "Y", "spoofType": "SECURITY_FEATURE_CHECK",
+          "components": [{"name": "hologram", "subResult": "Y"}]}],
+        "ocrResult": {"ID_NUMBER": "12345"}
+        """.replacingOccurrences(of: "\n", with: " ")),
+    Log.idVerdict("R1", at: "2026-11-10T08:01:00Z", "N"),  // duplicate
+    Log.vv("R2", at: "2026-11-11T08:00:00Z", verdict: "Success", ext: #"""
+        {"quality": "99.41563014552693", "qualityPassed": true, "willingRetryRecords": "{\"retryRecords\":[{\"status\":\"WRONG_ANSWER\",\"attemptNumber\":1},{\"status\":\"SUCCESS\",\"attemptNumber\":2}]}"}
+        """#),
+    Log.vv("R3", at: "2026-11-12T08:00:00Z", status: "F", code: "LIMIT_EXCEEDED", ext: "{\"qualityPassed\": \"yes\"}"),
+    "{\"broken\": ",
+    "",
+]
+
+@Suite("Store")
+struct SchemaTests {
+    @Test("a database with only the first migration is upgraded in place when opened")
+    func migrationUpgrade() throws {
+        try withSandbox { box in
+            let path = box.databasePath
+            do {
+                let queue = try DatabaseQueue(path: path)
+                try Schema.migrator.migrate(queue, upTo: "v1_star_schema")
+                let (applied, hasHash, hasView) = try queue.read { db in
+                    (try Schema.migrator.appliedMigrations(db),
+                     try db.columns(in: "fct_transaction").contains { $0.name == "document_hash" },
+                     try db.viewExists("v_transaction"))
+                }
+                #expect(applied == ["v1_star_schema"])
+                #expect(!hasHash && !hasView)
+                // Some data written by the old version.
+                try queue.write { db in
+                    try db.execute(sql: "INSERT INTO dim_result_code (result_code) VALUES ('OLD_CODE')")
+                }
+                try queue.close()
+            }
+            let db = try VerdictDatabase(path: path)
+            #expect(Schema.migrationNames == ["v1_star_schema", "v2_document_reuse", "v3_views"])
+            #expect(try db.appliedMigrations() == Schema.migrationNames)
+            let (hashColumns, views) = try db.queue.read { d in
+                (try ["fct_transaction", "fct_poll"].filter { t in try d.columns(in: t).contains { $0.name == "document_hash" } },
+                 try ["v_transaction", "v_poll", "v_spoof_check", "v_spoof_detail", "v_willing_record"].filter { try d.viewExists($0) })
+            }
+            #expect(hashColumns == ["fct_transaction", "fct_poll"])
+            #expect(views.count == 5)
+            // The old data is still there, and the upgraded file ingests and reports.
+            #expect(try db.rows("SELECT result_code FROM dim_result_code") == [["OLD_CODE"]])
+            let s = try box.ingest(db, [try box.write("rich.ndjson", lines: richLog)])
+            #expect(s.total.accepted == 4)
+            #expect(try db.count("SELECT count(*) FROM v_transaction") == 3)
+            // Opening again applies nothing twice.
+            let again = try VerdictDatabase(path: path)
+            #expect(try again.appliedMigrations() == Schema.migrationNames)
+        }
+    }
+
+    @Test("after an ingest, integrity_check is ok and foreign_key_check finds nothing")
+    func integrity() throws {
+        try withSandbox { box in
+            let (db, s) = try box.ingestLines(richLog)
+            // 7 lines: 4 accepted, 1 duplicate, 1 refused ("{\"broken\": "), 1 blank; 1 warning (R3's qualityPassed "yes").
+            #expect(s.total.lines == 7 && s.total.accepted == 4 && s.total.duplicates == 1 && s.total.refusedTotal == 1 && s.total.blank == 1)
+            #expect(s.total.warnings == 1)
+            let counts = try db.tableCounts()
+            // Every table the rich log should touch was written to.
+            for table in ["fct_poll", "fct_transaction", "dim_spoof_profile", "bridge_spoof_check", "bridge_spoof_detail",
+                          "dim_willing_profile", "bridge_willing_record", "dim_error_code", "dim_document", "dim_country",
+                          "dim_date", "ingest_refused_line", "ingest_warning", "dim_source_file"] {
+                #expect((counts[table] ?? 0) > 0, "\(table) is empty")
+            }
+            let (integrity, foreignKeys) = try db.queue.read { d in
+                (try String.fetchAll(d, sql: "PRAGMA integrity_check"), try Row.fetchAll(d, sql: "PRAGMA foreign_key_check"))
+            }
+            #expect(integrity == ["ok"])
+            #expect(foreignKeys.isEmpty, "foreign key violations: \(foreignKeys)")
+            // Every transaction points at one of its own polls as the final one.
+            #expect(try db.count("""
+                SELECT count(*) FROM fct_transaction t
+                WHERE NOT EXISTS (SELECT 1 FROM fct_poll p WHERE p.poll_key = t.final_poll_key AND p.transaction_key = t.transaction_key)
+                """) == 0)
+            // poll_count matches the stored polls.
+            #expect(try db.count("""
+                SELECT count(*) FROM fct_transaction t
+                WHERE poll_count <> (SELECT count(*) FROM fct_poll p WHERE p.transaction_key = t.transaction_key)
+                """) == 0)
+        }
+    }
+
+    @Test("opening a file that is not a database fails with a message naming it")
+    func notADatabase() throws {
+        try withSandbox { box in
+            let path = try box.write("junk.db", bytes: Array(String(repeating: "not a database ", count: 100).utf8))
+            #expect(throws: VerdictError.self) { _ = try VerdictDatabase(path: path) }
+            do {
+                _ = try VerdictDatabase(path: path)
+            } catch let error as VerdictError {
+                #expect(error.description.contains(path))
+            }
+            let out = try runVerdict(["report", "--db", path, "--week", "2026-W46", "--out", box.file("r")], in: box)
+            #expect(out.status != 0)
+            #expect(out.stderr.contains(path))
+            #expect(out.stderr.split(separator: "\n").count == 1, "one-line reason: \(out.stderr)")
+        }
+    }
+}
