@@ -15,7 +15,7 @@ extension Verdict {
 
             func run() throws {
                 try guarded { () throws(VerdictError) in
-                    let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .readOnly))
+                    let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .existing))
                     let counts = try store.countsByReason()
                     let summary = counts.isEmpty ? "none" : counts.map { pair in pair.0 + " " + String(pair.1) }.joined(separator: ", ")
                     print("refused lines: " + summary)
@@ -36,7 +36,7 @@ extension Verdict {
 
             func run() throws {
                 do {
-                    let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .readOnly))
+                    let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .existing))
                     let sink = try OutputSink(path: out)
                     let entries = try store.list(reason: reason)
                     for entry in entries {

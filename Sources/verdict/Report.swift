@@ -16,7 +16,7 @@ extension Verdict {
         func run() throws {
             do {
                 let p = try period.period()
-                let database = try VerdictDatabase(path: db.path, access: .readOnly)
+                let database = try VerdictDatabase(path: db.path, access: .existing)
                 var writer = ReportWriter(engine: MetricsEngine(database: database, catalog: try QueryCatalog(directory: queries)))
                 writer.template = template
                 let written = try writer.write(period: p, to: out)

@@ -56,9 +56,6 @@ public final class Ingester {
                 let parser = LogLineParser(documentKey: options.documentKey)
                 for path in paths {
                     let file = try ingestOne(path: path, db: db, connection: connection, writer: writer, parser: parser)
-                    if let error = file.error {
-                        logger.error("\(error)", metadata: ["ingest.file": "\(path)"])
-                    }
                     summary.files.append(file)
                     summary.total.add(file)
                 }
@@ -174,7 +171,7 @@ public final class Ingester {
                         file.refused[line.reason, default: 0] += 1
                         try writer.addRefused(fileKey: fileKey, sourcePath: path, line, now: now)
                     case .poll(let poll):
-                        if try Self.parseOnly || writer.add(poll, fileKey: fileKey) {
+                        if try writer.add(poll, fileKey: fileKey) {
                             file.accepted += 1
                             file.warnings += poll.warnings.count
                         } else {
@@ -209,8 +206,6 @@ public final class Ingester {
         if let progress = options.progress { progress(file, size ?? 0, size) }
         return file
     }
-
-    static let parseOnly = getenv("VERDICT_PARSE_ONLY") != nil
 
     static func decodeReasons(_ json: String?) -> [RefusalReason: Int] {
         guard let json else { return [:] }

@@ -82,7 +82,7 @@ public final class LogLineParser {
         var ext = ExtInfoFields()
     }
 
-    fileprivate struct ExtInfoFields {
+    struct ExtInfoFields {
         var recognitionResult, certType, docCategory, docEdition, countryCode: JSONRef?
         var ocrResult, ocrResultFormat, ocrResultDetail, spoofResult, extraSpoofResultDetails: JSONRef?
         var recognitionErrorCode, uploadEnabledResult, deeperResult: JSONRef?
@@ -277,28 +277,76 @@ public final class LogLineParser {
                 continue
             }
             let v = try c.scanValue()
-            // Each comparison checks the length first, so the chain is cheap; an escaped
-            // key is decoded before it is compared.
-            if JSONRead.key(base, key, is: "spoofResult") { e.spoofResult = v }
-            else if JSONRead.key(base, key, is: "recognitionResult") { e.recognitionResult = v }
-            else if JSONRead.key(base, key, is: "certType") { e.certType = v }
-            else if JSONRead.key(base, key, is: "docCategory") { e.docCategory = v }
-            else if JSONRead.key(base, key, is: "docEdition") { e.docEdition = v }
-            else if JSONRead.key(base, key, is: "countryCode") { e.countryCode = v }
-            else if JSONRead.key(base, key, is: "extraSpoofResultDetails") { e.extraSpoofResultDetails = v }
-            else if JSONRead.key(base, key, is: "deeperResult") { e.deeperResult = v }
-            else if JSONRead.key(base, key, is: "uploadEnabledResult") { e.uploadEnabledResult = v }
-            else if JSONRead.key(base, key, is: "recognitionErrorCode") { e.recognitionErrorCode = v }
-            else if JSONRead.key(base, key, is: "recognitionErrorDescription") { e.recognitionErrorDescription = v }
-            else if JSONRead.key(base, key, is: "deeperResultDescription") { e.deeperResultDescription = v }
-            else if JSONRead.key(base, key, is: "ocrResult") { e.ocrResult = v }
-            else if JSONRead.key(base, key, is: "ocrResultFormat") { e.ocrResultFormat = v }
-            else if JSONRead.key(base, key, is: "ocrResultDetail") { e.ocrResultDetail = v }
-            else if JSONRead.key(base, key, is: "quality") { e.quality = v }
-            else if JSONRead.key(base, key, is: "qualityPassed") { e.qualityPassed = v }
-            else if JSONRead.key(base, key, is: "willingRetryRecords") { e.willingRetryRecords = v }
-            else if JSONRead.key(base, key, is: "willingVerifyVideo") { e.willingVerifyVideo = v }
+            // Dispatch on the key's length first (computed from the names below), then
+            // compare bytes; an escaped key is decoded and compared by the same table.
+            let name: JSONRef = key
+            if key.flag {
+                LogLineParser.assignExtInfo(JSONRead.string(base, key), v, &e)
+            } else {
+                switch key.end - key.start - 2 {
+                case 7:
+                    if JSONRead.key(base, name, is: "quality") { e.quality = v }
+                case 8:
+                    if JSONRead.key(base, name, is: "certType") { e.certType = v }
+                case 9:
+                    if JSONRead.key(base, name, is: "ocrResult") { e.ocrResult = v }
+                case 10:
+                    if JSONRead.key(base, name, is: "docEdition") { e.docEdition = v }
+                case 11:
+                    if JSONRead.key(base, name, is: "spoofResult") { e.spoofResult = v }
+                    else if JSONRead.key(base, name, is: "docCategory") { e.docCategory = v }
+                    else if JSONRead.key(base, name, is: "countryCode") { e.countryCode = v }
+                case 12:
+                    if JSONRead.key(base, name, is: "deeperResult") { e.deeperResult = v }
+                case 13:
+                    if JSONRead.key(base, name, is: "qualityPassed") { e.qualityPassed = v }
+                case 15:
+                    if JSONRead.key(base, name, is: "ocrResultFormat") { e.ocrResultFormat = v }
+                    else if JSONRead.key(base, name, is: "ocrResultDetail") { e.ocrResultDetail = v }
+                case 17:
+                    if JSONRead.key(base, name, is: "recognitionResult") { e.recognitionResult = v }
+                case 18:
+                    if JSONRead.key(base, name, is: "willingVerifyVideo") { e.willingVerifyVideo = v }
+                case 19:
+                    if JSONRead.key(base, name, is: "uploadEnabledResult") { e.uploadEnabledResult = v }
+                    else if JSONRead.key(base, name, is: "willingRetryRecords") { e.willingRetryRecords = v }
+                case 20:
+                    if JSONRead.key(base, name, is: "recognitionErrorCode") { e.recognitionErrorCode = v }
+                case 23:
+                    if JSONRead.key(base, name, is: "extraSpoofResultDetails") { e.extraSpoofResultDetails = v }
+                    else if JSONRead.key(base, name, is: "deeperResultDescription") { e.deeperResultDescription = v }
+                case 27:
+                    if JSONRead.key(base, name, is: "recognitionErrorDescription") { e.recognitionErrorDescription = v }
+                default: break
+                }
+            }
         } while !(try c.endOfMember(close: UInt8(ascii: "}")))
+    }
+
+    /// Sets the field named `name` (a decoded, escaped key).
+    static func assignExtInfo(_ name: String, _ v: JSONRef, _ e: inout ExtInfoFields) {
+        switch name {
+        case "spoofResult": e.spoofResult = v
+        case "recognitionResult": e.recognitionResult = v
+        case "certType": e.certType = v
+        case "docCategory": e.docCategory = v
+        case "docEdition": e.docEdition = v
+        case "countryCode": e.countryCode = v
+        case "extraSpoofResultDetails": e.extraSpoofResultDetails = v
+        case "deeperResult": e.deeperResult = v
+        case "uploadEnabledResult": e.uploadEnabledResult = v
+        case "recognitionErrorCode": e.recognitionErrorCode = v
+        case "recognitionErrorDescription": e.recognitionErrorDescription = v
+        case "deeperResultDescription": e.deeperResultDescription = v
+        case "ocrResult": e.ocrResult = v
+        case "ocrResultFormat": e.ocrResultFormat = v
+        case "ocrResultDetail": e.ocrResultDetail = v
+        case "quality": e.quality = v
+        case "qualityPassed": e.qualityPassed = v
+        case "willingRetryRecords": e.willingRetryRecords = v
+        case "willingVerifyVideo": e.willingVerifyVideo = v
+        default: break
+        }
     }
 
     /// Bytes a base64 string decodes to, estimated from its length (escapes included).
@@ -309,18 +357,19 @@ public final class LogLineParser {
     // MARK: - Rules, in the order input.md §4 tries them
 
     private func interpret(_ env: Envelope, base: UnsafePointer<UInt8>, lineNumber: Int) -> ParsedLine {
+        // The timestamp is read first so that any later refusal can be dated in reports.
+        let tsIndex = env.timestamps.firstIndex(where: { $0 != nil && !$0!.isNull })
+        let millis = tsIndex.flatMap { LogLineParser.instant(base, env.timestamps[$0]!) }
         guard env.request?.kind == .object, let tidRef = env.transactionId, tidRef.kind == .string,
             tidRef.end - tidRef.start > 2
         else {
-            return .refused(.missingTransactionId, detail: "request.transactionId is missing or not a non-empty string")
+            return .refused(.missingTransactionId, detail: "request.transactionId is missing or not a non-empty string", timestampMillis: millis)
         }
-        guard let tsIndex = env.timestamps.firstIndex(where: { $0 != nil && !$0!.isNull }),
-            let tsRef = env.timestamps[tsIndex]
-        else {
+        guard let tsIndex else {
             return .refused(.missingTimestamp, detail: "none of timestamp, @timestamp, ts, time is present")
         }
         let tsKey = ["timestamp", "@timestamp", "ts", "time"][tsIndex]
-        guard let millis = LogLineParser.instant(base, tsRef) else {
+        guard let millis else {
             return .refused(.invalidTimestamp, detail: "\(tsKey) is neither an RFC 3339 date-time with an offset nor integer epoch milliseconds")
         }
         guard let response = env.response, response.kind == .object || response.kind == .string else {

@@ -43,8 +43,8 @@ public struct SpoofComponent: Sendable, Equatable, Hashable {
     public var subResult: String?
 }
 
-/// One willing-verification attempt. What the user said is not kept: only whether
-/// anything was recognised, since spoken answers can carry personal data.
+/// One willing-verification attempt. What the user said (userInput) is not kept at all,
+/// since spoken answers can carry personal data.
 public struct RetryRecord: Sendable, Equatable, Hashable {
     public var status: String?
     public var attemptNumber: Int?
@@ -76,7 +76,8 @@ public struct PollRecord: Sendable, Equatable {
     /// `spoofResult` entries with a string value, sorted by check name.
     public var spoofChecks: [SpoofCheck] = []
     public var spoofDetails: [SpoofDetail] = []
-    /// Field names seen in `ocrResult`, `ocrResultFormat`, `ocrResultDetail` (sorted, unique).
+    /// Field names seen in `ocrResult`, `ocrResultFormat`, `ocrResultDetail`, as
+    /// `map.NAME`, unique, in logged order. Never their values.
     public var ocrFieldNames: [String] = []
     /// HMAC-SHA-256 (hex) of the normalised document number, when a key was given.
     public var documentHash: String?

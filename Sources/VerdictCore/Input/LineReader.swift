@@ -30,6 +30,8 @@ final class LineReader {
     private var eof = false
     private var lineNumber = 0
     private let maxLine: Int
+    /// A read error held back until the bytes read before it were handed out as a line.
+    private var pendingError: VerdictError?
 
     init(source: any ByteSource, initialCapacity: Int = 4 << 20, maxLineBytes: Int = LineReader.maxLineBytes) {
         self.source = source
@@ -44,6 +46,10 @@ final class LineReader {
 
     /// The next line, or nil at the end of the stream. The view is valid until the next call.
     func next() throws(VerdictError) -> Line? {
+        if let e = pendingError, start >= filled {
+            pendingError = nil
+            throw e
+        }
         var searchFrom = start
         while true {
             if searchFrom < filled {
@@ -55,7 +61,10 @@ final class LineReader {
                 searchFrom = filled
             }
             if eof {
-                guard start < filled else { return nil }
+                guard start < filled else {
+                    if let e = pendingError { pendingError = nil; throw e }
+                    return nil
+                }
                 return emit(from: start, to: filled, consumedThrough: filled)
             }
             // Make room: slide the partial line to the front, grow if it fills the buffer.
@@ -73,8 +82,15 @@ final class LineReader {
                 buffer.deallocate()
                 buffer = bigger
             }
-            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-            if n == 0 { eof = true } else { filled += n }
+            do {
+                let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                if n == 0 { eof = true } else { filled += n }
+            } catch {
+                // The input broke off (a gzip file cut short): what was read before the
+                // break is still a line, counted and judged like any other.
+                eof = true
+                pendingError = error
+            }
         }
     }
 

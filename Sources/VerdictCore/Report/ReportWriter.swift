@@ -26,7 +26,7 @@ public struct ReportWriter {
         let csvNames = QueryCatalog.contractFiles + QueryCatalog.extraFiles
         // Every query of the catalog is run, so a template may use any of them.
         let names = Array(Set(csvNames + engine.catalog.names)).sorted()
-        let snapshot = try engine.run(names, period: period, alsoPrevious: ["outcomes", "spoof_checks", "id_failure_reasons"])
+        let snapshot = try engine.run(names, period: period, alsoPrevious: ["outcomes", "spoof_checks"])
         var files: [String] = []
         for name in csvNames {
             guard let result = snapshot.results[name] else { continue }

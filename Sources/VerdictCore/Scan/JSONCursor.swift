@@ -177,23 +177,25 @@ struct JSONCursor {
         let raw = UnsafeRawPointer(base)
         while true {
             // Fast path: eight bytes with no quote, backslash, control byte or non-ASCII byte.
-            while end - pos >= 8 {
-                let x = raw.loadUnaligned(fromByteOffset: pos, as: UInt64.self)
-                let ones: UInt64 = 0x0101_0101_0101_0101
-                let highs: UInt64 = 0x8080_8080_8080_8080
-                let q = x ^ (ones &* 0x22)
-                let b = x ^ (ones &* 0x5C)
-                let hasQuote = (q &- ones) & ~q
-                let hasBackslash = (b &- ones) & ~b
-                let hasControl = (x &- (ones &* 0x20)) & ~x
-                let special = ((hasQuote | hasBackslash | hasControl) & highs) | (x & highs)
+            // Eight bytes per step; once a string proves long (base64 payloads), 32 bytes
+            // per step with four words tested together.
+            scan: while end - pos >= 8 {
+                let special = JSONCursor.specialBytes(raw.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
                 if special != 0 {
                     // The lowest flagged byte is a true hit (false positives only sit above
                     // one), so jump straight to it.
                     pos += special.trailingZeroBitCount >> 3
-                    break
+                    break scan
                 }
                 pos += 8
+                while end - pos >= 32 {
+                    let a = JSONCursor.specialBytes(raw.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
+                    let b = JSONCursor.specialBytes(raw.loadUnaligned(fromByteOffset: pos + 8, as: UInt64.self))
+                    let c = JSONCursor.specialBytes(raw.loadUnaligned(fromByteOffset: pos + 16, as: UInt64.self))
+                    let d = JSONCursor.specialBytes(raw.loadUnaligned(fromByteOffset: pos + 24, as: UInt64.self))
+                    if (a | b | c | d) != 0 { break }
+                    pos += 32
+                }
             }
             guard pos < end else { throw fail("unterminated string") }
             let c = base[pos]
@@ -224,6 +226,15 @@ struct JSONCursor {
                 try skipUTF8Sequence()
             }
         }
+    }
+
+    /// Non-zero when a word holds a quote, a backslash, a control byte or a non-ASCII byte.
+    @inline(__always) static func specialBytes(_ x: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let q = x ^ (ones &* 0x22)
+        let b = x ^ (ones &* 0x5C)
+        return ((((q &- ones) & ~q) | ((b &- ones) & ~b) | ((x &- (ones &* 0x20)) & ~x)) & highs) | (x & highs)
     }
 
     /// Validates one multi-byte UTF-8 sequence at `pos` (no overlongs, no surrogates, ≤ U+10FFFF).

@@ -291,7 +291,7 @@ final class PollWriter {
         nextTransactionKey = try maxKey("SELECT ifnull(max(transaction_key), 0) FROM fct_transaction") + 1
     }
 
-    /// Keeps a refused line (once per content and line number).
+    /// Keeps a refused line (once per path, line number and content).
     func addRefused(fileKey: Int64?, sourcePath: String, _ line: RefusedLine, now: String) throws(VerdictError) {
         let s = insertRefused
         s.bind(1, fileKey)

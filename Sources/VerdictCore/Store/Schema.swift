@@ -102,11 +102,11 @@ enum Schema {
           PRIMARY KEY (willing_profile_key, seq)
         ) WITHOUT ROWID;
 
-        CREATE TABLE dim_source_file ( -- Every input ingested, by content. Re-ingesting the same bytes adds no row.
+        CREATE TABLE dim_source_file ( -- Every input ingested. Re-ingesting the same file adds no row (standard input does).
           file_key        INTEGER PRIMARY KEY,
           path            TEXT NOT NULL,      -- as given on the command line when first ingested ('-' for stdin)
           size_bytes      INTEGER,            -- size on disk (compressed size for .gz)
-          content_sha256  TEXT UNIQUE,        -- SHA-256 of the bytes read; NULL until the file was read to the end
+          content_sha256  TEXT UNIQUE,        -- SHA-256 of the bytes read; NULL until read to the end (and for stdin bytes seen before)
           status          TEXT NOT NULL,      -- 'reading' or 'complete'
           first_ingested_at TEXT NOT NULL,    -- UTC
           last_ingested_at  TEXT NOT NULL,    -- UTC
@@ -185,7 +185,7 @@ enum Schema {
           line_sha256   TEXT NOT NULL,
           content       BLOB NOT NULL,   -- the line as it came, long base64 runs replaced by a length note
           refused_at    TEXT NOT NULL,
-          UNIQUE (line_sha256, line_number)
+          UNIQUE (source_path, line_number, line_sha256) -- the same line re-read is kept once
         );
 
         CREATE TABLE ingest_warning ( -- Fields of stored polls that had the wrong type: counted as absent.

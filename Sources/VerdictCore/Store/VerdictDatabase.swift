@@ -12,12 +12,15 @@ public final class VerdictDatabase: Sendable {
     /// The GRDB queue; one per database file in a process.
     public let queue: DatabaseQueue
 
-    public enum Access: Sendable { case readWrite, readOnly }
+    /// `create`: make the file if missing (ingest). `existing`: the file must exist
+    /// (report, query, rejects); it is still opened for writing, so that an older
+    /// schema is upgraded in place and WAL mode holds.
+    public enum Access: Sendable { case create, existing }
 
     /// Opens (creating if needed, with mode 0600) and upgrades the database at `path`.
-    public init(path: String, access: Access = .readWrite, cacheMegabytes: Int = 32) throws(VerdictError) {
+    public init(path: String, access: Access = .create, cacheMegabytes: Int = 32) throws(VerdictError) {
         self.path = path
-        if access == .readOnly {
+        if access == .existing {
             guard FileManagerLite.exists(path) else {
                 throw VerdictError(.io, "\(path): no such database", hint: "create it with: verdict ingest --db \(path) FILE...")
             }
