@@ -123,6 +123,7 @@ final class PollWriter {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
             """)
         dims = try DimensionCache(connection: db)
+        transactions.reserveCapacity(transactionCacheLimit + 60_000)
     }
 
     /// Stores a poll unless a poll with the same identity exists. Returns false for a duplicate.

@@ -9,6 +9,9 @@ final class SQLiteStatement {
     let handle: OpaquePointer
     let sql: String
     private let connection: OpaquePointer
+    /// Bound text is copied here and bound without SQLite copying it again (no malloc per
+    /// value); the arena is emptied when the statement is reset.
+    private var arena = TextArena()
 
     init(_ connection: OpaquePointer, _ sql: String) throws(VerdictError) {
         var stmt: OpaquePointer?
@@ -21,7 +24,10 @@ final class SQLiteStatement {
         self.connection = connection
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit {
+        sqlite3_finalize(handle)
+        arena.release()
+    }
 
     @inline(__always) func bind(_ i: Int32, _ v: Int64) { sqlite3_bind_int64(handle, i, v) }
     @inline(__always) func bind(_ i: Int32, _ v: Int) { sqlite3_bind_int64(handle, i, Int64(v)) }
@@ -40,7 +46,8 @@ final class SQLiteStatement {
     @inline(__always) func bind(_ i: Int32, _ v: String?) {
         guard var v else { sqlite3_bind_null(handle, i); return }
         v.withUTF8 { p in
-            _ = sqlite3_bind_text(handle, i, UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(p.count), SQLITE_TRANSIENT_PTR)
+            let copy = arena.store(p)
+            _ = sqlite3_bind_text(handle, i, copy, Int32(p.count), nil)  // nil: SQLITE_STATIC
         }
     }
     func bindBlob(_ i: Int32, _ bytes: UnsafeRawBufferPointer) {
@@ -50,7 +57,10 @@ final class SQLiteStatement {
     /// Runs a statement that returns no rows; returns the number of rows changed.
     @discardableResult
     func run() throws(VerdictError) -> Int {
-        defer { sqlite3_reset(handle) }
+        defer {
+            sqlite3_reset(handle)
+            arena.reset()
+        }
         let rc = sqlite3_step(handle)
         guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw error(rc) }
         return Int(sqlite3_changes(connection))
@@ -58,7 +68,10 @@ final class SQLiteStatement {
 
     /// Steps once; calls `row` if a row came back. Returns whether one did.
     func queryOne(_ row: (SQLiteStatement) -> Void) throws(VerdictError) -> Bool {
-        defer { sqlite3_reset(handle) }
+        defer {
+            sqlite3_reset(handle)
+            arena.reset()
+        }
         let rc = sqlite3_step(handle)
         if rc == SQLITE_ROW { row(self); return true }
         guard rc == SQLITE_DONE else { throw error(rc) }
@@ -76,6 +89,40 @@ final class SQLiteStatement {
 
     private func error(_ rc: Int32) -> VerdictError {
         VerdictError(.database, "SQLite error \(rc): \(String(cString: sqlite3_errmsg(connection))) in: \(sql)")
+    }
+}
+
+/// Bump allocation for bound text: chunks are never moved while a statement may point
+/// into them, and are reused after each reset.
+struct TextArena {
+    private var chunks: [UnsafeMutableRawBufferPointer] = []
+    private var current = 0
+    private var used = 0
+    static let chunkSize = 16 << 10
+
+    mutating func store(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafePointer<CChar> {
+        let n = max(bytes.count, 1)
+        if chunks.isEmpty || used + n > chunks[current].count {
+            if !chunks.isEmpty { current += 1 }
+            if current >= chunks.count || chunks[current].count < n {
+                chunks.insert(.allocate(byteCount: max(TextArena.chunkSize, n), alignment: 8), at: current)
+            }
+            used = 0
+        }
+        let dst = chunks[current].baseAddress! + used
+        if let src = bytes.baseAddress, bytes.count > 0 { dst.copyMemory(from: src, byteCount: bytes.count) }
+        used += n
+        return UnsafePointer(dst.assumingMemoryBound(to: CChar.self))
+    }
+
+    mutating func reset() {
+        current = 0
+        used = 0
+    }
+
+    mutating func release() {
+        for c in chunks { c.deallocate() }
+        chunks = []
     }
 }
 

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Verdict benchmark: ingest speed against DuckDB and sqlite-utils on the same files, gzip
+# against zcat, peak memory, and report time against database history.
+#
+#   Benchmarks/run.sh            # full run (a few minutes; needs ~4 GB in $BENCH_DIR)
+#   BENCH_SCALE=0.2 Benchmarks/run.sh   # smaller corpora for a quick look
+#
+# Corpora come from `verdict sample`; DuckDB and sqlite-utils are installed from PyPI into
+# a virtual environment under $BENCH_DIR. Figures are printed as a Markdown table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scale=${BENCH_SCALE:-1}
+work=${BENCH_DIR:-/tmp/verdict-bench}
+mkdir -p "$work"
+swift build -c release >/dev/null
+verdict=$PWD/.build/release/verdict
+
+if [[ ! -x $work/venv/bin/python ]]; then
+  python3 -m venv "$work/venv"
+  "$work/venv/bin/pip" install -q duckdb sqlite-utils
+fi
+py=$work/venv/bin/python
+
+n() { python3 -c "import sys; print(max(1, int(float(sys.argv[1]) * $scale)))" "$1"; }
+# measure CMD...: prints "seconds peak_kb" (GNU time), command output discarded
+measure() { /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>&1; cat "$work/time.txt"; }
+mb() { python3 -c "import os,sys; print(os.path.getsize(sys.argv[1]) / 1e6)" "$1"; }
+
+echo "generating corpora in $work ..." >&2
+[[ -f $work/lean.ndjson ]] || "$verdict" sample --days "$(n 30)" --seed 3 --start 2026-08-01 --id-per-day 2400 --video-per-day 1000 --broken-share 0.001 --out "$work/lean.ndjson"
+[[ -f $work/heavy.ndjson ]] || "$verdict" sample --days "$(n 2)" --seed 5 --start 2026-08-01 --id-per-day 700 --video-per-day 300 --payload-share 0.25 --payload-kib 200-2000 --out "$work/heavy.ndjson"
+[[ -f $work/lean.ndjson.gz ]] || gzip -c "$work/lean.ndjson" > "$work/lean.ndjson.gz"
+lines=$(wc -l < "$work/lean.ndjson")
+cat "$work"/*.ndjson "$work"/*.gz > /dev/null  # warm the page cache: every tool reads from memory
+
+row() { printf '| %s | %s | %s | %s |\n' "$@"; }
+echo
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); $(swift --version 2>&1 | head -1)"
+echo "Lean corpus: $lines lines, $(mb "$work/lean.ndjson") MB. Heavy corpus: $(wc -l < "$work/heavy.ndjson") lines, $(mb "$work/heavy.ndjson") MB."
+echo
+row "what" "seconds" "rate" "peak RSS (MB)"
+row "---" "---:" "---:" "---:"
+
+rm -f "$work"/v.db*
+read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/lean.ndjson")
+row "verdict ingest, lean (star schema)" "$s" "$(python3 -c "print(f'{$lines/$s:,.0f} lines/s')")" "$((kb / 1024))"
+
+for threads in 1 2; do
+  rm -f "$work/d.duckdb"
+  read -r s kb < <(measure "$py" -c "
+import duckdb; c = duckdb.connect('$work/d.duckdb'); c.execute('SET threads=$threads')
+c.execute(\"CREATE TABLE raw AS SELECT * FROM read_ndjson_auto('$work/lean.ndjson', ignore_errors=true)\")")
+  row "DuckDB read_ndjson_auto → one raw table, $threads thread(s)" "$s" "$(python3 -c "print(f'{$lines/$s:,.0f} lines/s')")" "$((kb / 1024))"
+done
+
+rm -f "$work/su.db"
+read -r s kb < <(measure "$work/venv/bin/sqlite-utils" insert "$work/su.db" raw "$work/lean.ndjson" --nl --ignore)
+row "sqlite-utils insert --nl → one raw table" "$s" "$(python3 -c "print(f'{$lines/$s:,.0f} lines/s')")" "$((kb / 1024))"
+
+rm -f "$work"/v.db*
+read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/heavy.ndjson")
+row "verdict ingest, payload-heavy" "$s" "$(python3 -c "print(f'{$(mb "$work/heavy.ndjson")/$s:,.0f} MB/s')")" "$((kb / 1024))"
+rm -f "$work/d.duckdb"
+read -r s kb < <(measure "$py" -c "
+import duckdb; c = duckdb.connect('$work/d.duckdb'); c.execute('SET threads=1')
+c.execute(\"CREATE TABLE raw AS SELECT * FROM read_ndjson_auto('$work/heavy.ndjson', ignore_errors=true, maximum_object_size=268435456)\")")
+row "DuckDB, payload-heavy, 1 thread" "$s" "$(python3 -c "print(f'{$(mb "$work/heavy.ndjson")/$s:,.0f} MB/s')")" "$((kb / 1024))"
+
+read -r s kb < <(measure sh -c "zcat '$work/lean.ndjson.gz' > /dev/null")
+row "zcat lean.ndjson.gz > /dev/null" "$s" "$(python3 -c "print(f'{$(mb "$work/lean.ndjson")/$s:,.0f} MB/s out')")" "$((kb / 1024))"
+rm -f "$work"/v.db*
+read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/lean.ndjson.gz")
+row "verdict ingest lean.ndjson.gz" "$s" "$(python3 -c "print(f'{$(mb "$work/lean.ndjson")/$s:,.0f} MB/s out')")" "$((kb / 1024))"
+
+# Reports: one week from a database holding 12 weeks, against one holding only that week.
+week_start=2026-09-07   # Monday of 2026-W37, the last of the 12 weeks below
+if [[ ! -f $work/r12.db ]]; then
+  "$verdict" sample --days "$(n 84)" --seed 9 --start 2026-06-22 --id-per-day "$(n 5000)" --video-per-day "$(n 2150)" --out "$work/r12.ndjson"
+  "$verdict" ingest --db "$work/r12.db" "$work/r12.ndjson" 2>/dev/null
+  "$verdict" sample --days 7 --seed 9 --start "$week_start" --id-per-day "$(n 5000)" --video-per-day "$(n 2150)" --out "$work/r1.ndjson"
+  "$verdict" ingest --db "$work/r1.db" "$work/r1.ndjson" 2>/dev/null
+fi
+tx=$("$verdict" query --db "$work/r1.db" outcomes --week 2026-W37 --format json | python3 -c "import json,sys; print(sum(r['transactions'] for r in json.load(sys.stdin)))")
+best() { local b=999; for _ in 1 2 3; do read -r s _ < <(measure "$@"); b=$(python3 -c "print(min($b, $s))"); done; echo "$b"; }
+s1=$(best "$verdict" report --db "$work/r1.db" --week 2026-W37 --out "$work/rep1")
+s12=$(best "$verdict" report --db "$work/r12.db" --week 2026-W37 --out "$work/rep12")
+row "verdict report, week of $tx transactions, database of 1 week" "$s1" "" ""
+row "verdict report, same week, database of 12 weeks" "$s12" "$(python3 -c "print(f'{$s12/$s1:.2f}× the 1-week time')")" ""
