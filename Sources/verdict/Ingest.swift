@@ -30,11 +30,15 @@ extension Verdict {
         @Flag(name: .customLong("no-wait"), help: "Fail at once (exit 3) if another ingest holds the database, instead of waiting.")
         var noWait = false
 
+        @Option(name: .customLong("batch-lines"), help: ArgumentHelp("Lines per SQL transaction (what an interrupted ingest redoes).", valueName: "N"))
+        var batchLines = 50_000
+
         @Argument(help: ArgumentHelp("Log files: NDJSON, gzip (.gz), or - for standard input.", valueName: "FILE"))
         var files: [String]
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("name at least one FILE (or - for standard input)") }
+            if batchLines < 1 { throw ValidationError("--batch-lines takes a positive number") }
             if let maxRejects, RejectLimit(maxRejects) == nil {
                 throw ValidationError("--max-rejects takes a count (100), a ratio (0.01) or a percentage (1%), not '\(maxRejects)'")
             }
@@ -47,6 +51,7 @@ extension Verdict {
                 var options = IngestOptions()
                 if let piiKey { options.documentKey = try DocumentHasher(keyFile: piiKey) }
                 options.waitForLock = !noWait
+                options.batchLines = batchLines
                 options.progress = { file, read, total in
                     let mb = Double(read) / 1_048_576
                     let of = total.map { String(format: " of %.1f MiB", Double($0) / 1_048_576) } ?? ""

@@ -10,6 +10,9 @@ public struct FileSummary: Sendable, Equatable {
     public var warnings = 0
     /// The same content was ingested before: counts come from that run, nothing was parsed.
     public var alreadyIngested = false
+    /// An interrupted earlier read of this file was resumed after this many lines
+    /// (its counts are included here).
+    public var resumedAfterLine: Int?
     /// Why the input could not be (fully) read, if it could not.
     public var error: String?
     public var bytes = 0
@@ -38,6 +41,7 @@ public struct FileSummary: Sendable, Equatable {
         if !reasons.isEmpty { s += " (" + reasons.joined(separator: ", ") + ")" }
         s += ", \(blank) blank, \(warnings) warning" + (warnings == 1 ? "" : "s")
         if alreadyIngested { s += " [already ingested: not parsed again]" }
+        if let n = resumedAfterLine { s += " [resumed after line \(n) of an interrupted ingest]" }
         if let error { s += " — ERROR: " + error }
         return s
     }

@@ -116,22 +116,55 @@ public final class Ingester {
             return file
         }
         let now = Self.nowText()
+        var resumeOffset = 0
 
-        // A row for this input; an earlier interrupted read of it (same path and size) is reused.
+        // A row for this input. An interrupted earlier read of the same file (same path,
+        // size and first MiB) is resumed after its last committed batch: the lines before
+        // it are not parsed again, and its counts carry on.
         let fileKey: Int64
-        if let k = try Int64.fetchOne(db, sql: "SELECT file_key FROM dim_source_file WHERE status = 'reading' AND path = ? AND size_bytes IS ?", arguments: [path, size]) {
-            fileKey = k
-            try db.execute(sql: "UPDATE dim_source_file SET last_ingested_at = ? WHERE file_key = ?", arguments: [now, k])
+        let head = size == nil ? nil : try? Self.hashFile(path, limit: 1 << 20)
+        var startLine = 1
+        if let size, let head, let row = try Row.fetchOne(db, sql: """
+            SELECT file_key, checkpoint_line, checkpoint_offset, lines, accepted, duplicates, blank, refused_by_reason, warnings
+            FROM dim_source_file
+            WHERE status = 'reading' AND path = ? AND size_bytes = ? AND head_sha256 = ?
+            ORDER BY file_key DESC LIMIT 1
+            """, arguments: [path, size, head])
+        {
+            fileKey = row[0]
+            let line: Int = row[1]
+            let offset: Int = row[2]
+            if line > 0 {
+                file.lines = row[3]
+                file.accepted = row[4]
+                file.duplicates = row[5]
+                file.blank = row[6]
+                file.refused = Self.decodeReasons(row[7])
+                file.warnings = row[8]
+                file.resumedAfterLine = line
+                startLine = line + 1
+                resumeOffset = offset
+            }
+            try db.execute(sql: "UPDATE dim_source_file SET last_ingested_at = ? WHERE file_key = ?", arguments: [now, fileKey])
         } else {
             try db.execute(sql: """
-                INSERT INTO dim_source_file (path, size_bytes, status, first_ingested_at, last_ingested_at)
-                VALUES (?, ?, 'reading', ?, ?)
-                """, arguments: [path, size, now, now])
+                INSERT INTO dim_source_file (path, size_bytes, status, first_ingested_at, last_ingested_at, head_sha256)
+                VALUES (?, ?, 'reading', ?, ?, ?)
+                """, arguments: [path, size, now, now, head])
             fileKey = db.lastInsertedRowID
+        }
+        let reader = LineReader(source: source, firstLineNumber: startLine)
+        if resumeOffset > 0 {
+            do {
+                try reader.skip(resumeOffset)
+            } catch {
+                file.error = error.description
+                return file
+            }
         }
 
         // Parsing runs on a second thread; this one writes.
-        let thread = ReaderThread(reader: LineReader(source: source), parser: parser, hasher: hasher)
+        let thread = ReaderThread(reader: reader, parser: parser, hasher: hasher)
         thread.start()
         var finished = false
         defer {
@@ -146,10 +179,15 @@ public final class Ingester {
         var open = true
         defer { if open { try? db.execute(sql: "ROLLBACK"); try? writer.reset() } }
 
+        var checkpointOffset = resumeOffset
         func commit() throws {
             try writer.flush()
-            try db.execute(sql: "UPDATE dim_source_file SET lines = ?, accepted = ?, duplicates = ?, blank = ?, refused = ?, warnings = ? WHERE file_key = ?",
-                           arguments: [file.lines, file.accepted, file.duplicates, file.blank, file.refusedTotal, file.warnings, fileKey])
+            try db.execute(sql: """
+                UPDATE dim_source_file SET lines = ?, accepted = ?, duplicates = ?, blank = ?, refused = ?, warnings = ?,
+                  refused_by_reason = ?, checkpoint_line = ?, checkpoint_offset = ?
+                WHERE file_key = ?
+                """, arguments: [file.lines, file.accepted, file.duplicates, file.blank, file.refusedTotal, file.warnings,
+                                 Self.encodeReasons(file.refused), file.lines, checkpointOffset, fileKey])
             try db.execute(sql: "COMMIT")
             try db.execute(sql: "BEGIN IMMEDIATE")
             inBatch = 0
@@ -180,6 +218,7 @@ public final class Ingester {
                     }
                 }
                 inBatch += batch.items.count
+                checkpointOffset = batch.endOffset
                 if inBatch >= options.batchLines { try commit() }
                 if let progress = options.progress {
                     let t = MonotonicClock.now()
@@ -191,7 +230,7 @@ public final class Ingester {
             }
         }
 
-        let reasons = "{" + RefusalReason.allCases.map { "\"\($0.rawValue)\": \(file.refused[$0] ?? 0)" }.joined(separator: ", ") + "}"
+        let reasons = Self.encodeReasons(file.refused)
         try writer.flush()
         // A hash already owned by another row (the same bytes from stdin) is not recorded twice.
         let hashTaken = try contentHash.map { try Int.fetchOne(db, sql: "SELECT count(*) FROM dim_source_file WHERE content_sha256 = ? AND file_key <> ?", arguments: [$0, fileKey])! > 0 } ?? true
@@ -207,6 +246,10 @@ public final class Ingester {
         return file
     }
 
+    static func encodeReasons(_ refused: [RefusalReason: Int]) -> String {
+        "{" + RefusalReason.allCases.map { "\"\($0.rawValue)\": \(refused[$0] ?? 0)" }.joined(separator: ", ") + "}"
+    }
+
     static func decodeReasons(_ json: String?) -> [RefusalReason: Int] {
         guard let json else { return [:] }
         var out: [RefusalReason: Int] = [:]
@@ -218,16 +261,18 @@ public final class Ingester {
         return out
     }
 
-    /// SHA-256 of a file's bytes as they are on disk.
-    static func hashFile(_ path: String) throws(VerdictError) -> String {
+    /// SHA-256 of a file's bytes as they are on disk (of its first `limit` bytes, if given).
+    static func hashFile(_ path: String, limit: Int = Int.max) throws(VerdictError) -> String {
         let src = try FileDescriptorSource(path: path)
         let h = StreamingSHA256()
         let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { buf.deallocate() }
-        while true {
-            let n = try src.read(into: buf)
+        var left = limit
+        while left > 0 {
+            let n = try src.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<min(buf.count, left)]))
             if n == 0 { break }
             h.update(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+            left -= n
         }
         return h.finalizeHex()
     }

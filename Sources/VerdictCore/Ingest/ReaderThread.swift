@@ -24,6 +24,9 @@ enum ParsedItem: Sendable {
 struct ParsedBatch: Sendable {
     var items: [ParsedItem] = []
     var rawBytesRead = 0
+    /// Offset in the (decompressed) stream just past the batch's last line: where a
+    /// resumed read would start.
+    var endOffset = 0
 }
 
 enum ReaderEvent: Sendable {
@@ -109,16 +112,19 @@ final class ReaderThread: @unchecked Sendable {
                 batch.items.append(parse(line))
                 if batch.items.count >= batchLines {
                     batch.rawBytesRead = reader.rawBytesRead
+                    batch.endOffset = reader.consumedBytes
                     guard events.put(.batch(batch)) else { return }
                     batch = ParsedBatch()
                     batch.items.reserveCapacity(batchLines)
                 }
             }
             batch.rawBytesRead = reader.rawBytesRead
+            batch.endOffset = reader.consumedBytes
             if !batch.items.isEmpty { guard events.put(.batch(batch)) else { return } }
             _ = events.put(.finished(error: nil, contentHash: hasher?.finalizeHex()))
         } catch {
             batch.rawBytesRead = reader.rawBytesRead
+            batch.endOffset = reader.consumedBytes
             if !batch.items.isEmpty { guard events.put(.batch(batch)) else { return } }
             _ = events.put(.finished(error: error, contentHash: nil))
         }

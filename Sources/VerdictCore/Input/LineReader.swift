@@ -28,14 +28,19 @@ final class LineReader {
     private var start = 0
     private var filled = 0
     private var eof = false
-    private var lineNumber = 0
+    private var lineNumber: Int
     private let maxLine: Int
+    /// Bytes dropped from the front of the buffer so far (for `consumedBytes`).
+    private var slid = 0
     /// A read error held back until the bytes read before it were handed out as a line.
     private var pendingError: VerdictError?
 
-    init(source: any ByteSource, initialCapacity: Int = 4 << 20, maxLineBytes: Int = LineReader.maxLineBytes) {
+    /// - Parameter firstLineNumber: the number of the first line the source yields (a
+    ///   resumed read starts after a checkpoint).
+    init(source: any ByteSource, initialCapacity: Int = 8 << 20, maxLineBytes: Int = LineReader.maxLineBytes, firstLineNumber: Int = 1) {
         self.source = source
         self.maxLine = maxLineBytes
+        self.lineNumber = firstLineNumber - 1
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: initialCapacity, alignment: 64)
     }
 
@@ -43,6 +48,20 @@ final class LineReader {
 
     /// Bytes of the underlying file consumed so far.
     var rawBytesRead: Int { source.rawBytesRead }
+
+    /// Offset in the (decompressed) stream just past the last line handed out.
+    var consumedBytes: Int { slid + start }
+
+    /// Reads and drops the first `count` bytes of the stream (resuming after a checkpoint).
+    func skip(_ count: Int) throws(VerdictError) {
+        var left = count
+        while left > 0 {
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, left)]))
+            if n == 0 { break }
+            left -= n
+        }
+        slid = count - left
+    }
 
     /// The next line, or nil at the end of the stream. The view is valid until the next call.
     func next() throws(VerdictError) -> Line? {
@@ -71,6 +90,7 @@ final class LineReader {
             if start > 0 {
                 let pending = filled - start
                 if pending > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + start, pending) }
+                slid += start
                 searchFrom -= start
                 filled = pending
                 start = 0
@@ -113,6 +133,7 @@ final class LineReader {
         lineNumber += 1
         var length = filled
         let keep = min(LineReader.keptPrefixBytes, filled)
+        slid += filled - keep
         // The kept prefix stays at the front; read the rest of the line after it.
         while true {
             let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[keep...]))
@@ -123,6 +144,7 @@ final class LineReader {
                 break
             }
             if let hit = memchr(buffer.baseAddress! + keep, 0x0A, n) {
+                // The bytes after the newline stay in the buffer; the rest of this read is line.
                 let nl = (buffer.baseAddress! + keep).distance(to: UnsafeMutableRawPointer(hit))
                 length += nl
                 start = keep + nl + 1
@@ -130,6 +152,7 @@ final class LineReader {
                 break
             }
             length += n
+            slid += n
         }
         let p = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self)
         return Line(bytes: UnsafeBufferPointer(start: p, count: keep), number: lineNumber, oversized: true, length: length)

@@ -113,7 +113,10 @@ enum Schema {
           lines INTEGER NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0,
           duplicates INTEGER NOT NULL DEFAULT 0, blank INTEGER NOT NULL DEFAULT 0,
           refused INTEGER NOT NULL DEFAULT 0, warnings INTEGER NOT NULL DEFAULT 0,
-          refused_by_reason TEXT              -- JSON object reason -> count, for the first complete read
+          refused_by_reason TEXT,             -- JSON object reason -> count
+          head_sha256     TEXT,               -- SHA-256 of the first MiB: recognises the same file when resuming
+          checkpoint_line   INTEGER NOT NULL DEFAULT 0, -- lines committed so far (an interrupted read resumes after it)
+          checkpoint_offset INTEGER NOT NULL DEFAULT 0  -- byte offset in the (decompressed) stream after that line
         );
 
         CREATE TABLE fct_transaction ( -- Grain: one (product, transactionId). Carries its final poll's outcome.
