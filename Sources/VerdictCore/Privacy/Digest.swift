@@ -38,20 +38,26 @@ public enum Digest {
     }
 }
 
-/// An incremental SHA-256, for hashing a file while it streams through.
+/// An incremental SHA-256, for hashing a file while it streams through (OpenSSL EVP).
 public final class StreamingSHA256 {
-    private var context = SHA256_CTX()
+    private let context: OpaquePointer
 
-    public init() { SHA256_Init(&context) }
+    public init() {
+        context = EVP_MD_CTX_new()
+        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
 
     public func update(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
-        SHA256_Update(&context, bytes.baseAddress, bytes.count)
+        EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
     }
 
     public func finalizeHex() -> String {
         var out = [UInt8](repeating: 0, count: 32)
-        SHA256_Final(&out, &context)
+        var length: UInt32 = 32
+        EVP_DigestFinal_ex(context, &out, &length)
         return Digest.hex(out)
     }
 }
