@@ -13,6 +13,9 @@ public struct FileSummary: Sendable, Equatable {
     /// An interrupted earlier read of this file was resumed after this many lines
     /// (its counts are included here).
     public var resumedAfterLine: Int?
+    /// The file had grown since it was read to the end: only the lines after this one
+    /// were read (and are counted here).
+    public var appendedAfterLine: Int?
     /// Why the input could not be (fully) read, if it could not.
     public var error: String?
     public var bytes = 0
@@ -41,6 +44,7 @@ public struct FileSummary: Sendable, Equatable {
         if !reasons.isEmpty { s += " (" + reasons.joined(separator: ", ") + ")" }
         s += ", \(blank) blank, \(warnings) warning" + (warnings == 1 ? "" : "s")
         if alreadyIngested { s += " [already ingested: not parsed again]" }
+        if let n = appendedAfterLine { s += " [the file grew: its first \(n) lines were read before]" }
         if let n = resumedAfterLine { s += " [resumed after line \(n) of an interrupted ingest]" }
         if let error { s += " — ERROR: " + error }
         return s

@@ -40,7 +40,7 @@ public final class Ingester {
     /// Ingests `paths` in order (`-` is standard input). Throws only for database
     /// failures; unreadable inputs are reported in the summary.
     public func ingest(paths: [String]) throws(VerdictError) -> IngestSummary {
-        let lock = try IngestLock(databasePath: database.path, wait: options.waitForLock, logger: logger)
+        let lock = try FileLock(path: database.path, purpose: "ingest", wait: options.waitForLock, logger: logger)
         defer { lock.release() }
         let started = MonotonicClock.now()
         var summary = IngestSummary()
@@ -118,12 +118,17 @@ public final class Ingester {
         let now = Self.nowText()
         var resumeOffset = 0
 
-        // A row for this input. An interrupted earlier read of the same file (same path,
-        // size and first MiB) is resumed after its last committed batch: the lines before
-        // it are not parsed again, and its counts carry on.
+        // A row for this input, found in one of three ways:
+        // - an interrupted earlier read of the same file (same path, size and first MiB) is
+        //   resumed after its last committed batch, its counts carrying on;
+        // - a file read to the end before that has grown since (a log appended to, its
+        //   earlier bytes unchanged) is read from where that read ended, on the same row;
+        // - otherwise a new row.
+        // Either way the lines before are not parsed again.
         let fileKey: Int64
         let head = size == nil ? nil : try? Self.hashFile(path, limit: 1 << 20)
         var startLine = 1
+        var base = FileSummary(path: path)
         if let size, let head, let row = try Row.fetchOne(db, sql: """
             SELECT file_key, checkpoint_line, checkpoint_offset, lines, accepted, duplicates, blank, refused_by_reason, warnings
             FROM dim_source_file
@@ -146,6 +151,32 @@ public final class Ingester {
                 resumeOffset = offset
             }
             try db.execute(sql: "UPDATE dim_source_file SET last_ingested_at = ? WHERE file_key = ?", arguments: [now, fileKey])
+        } else if let size, let row = try Row.fetchOne(db, sql: """
+            SELECT file_key, size_bytes, content_sha256, checkpoint_line, checkpoint_offset,
+                   lines, accepted, duplicates, blank, refused_by_reason, warnings
+            FROM dim_source_file
+            WHERE status = 'complete' AND path = ? AND size_bytes < ? AND content_sha256 IS NOT NULL AND checkpoint_line > 0
+            ORDER BY file_key DESC LIMIT 1
+            """, arguments: [path, size]),
+            path.hasSuffix(".gz") || Self.endsWithNewline(path, at: row[1]),
+            let before = try? Self.hashFile(path, limit: row[1]), before == (row[2] as String)
+        {
+            fileKey = row[0]
+            let line: Int = row[3]
+            base.lines = row[5]
+            base.accepted = row[6]
+            base.duplicates = row[7]
+            base.blank = row[8]
+            base.refused = Self.decodeReasons(row[9])
+            base.warnings = row[10]
+            file.appendedAfterLine = line
+            startLine = line + 1
+            resumeOffset = row[4]
+            try db.execute(sql: """
+                UPDATE dim_source_file SET status = 'reading', size_bytes = ?, head_sha256 = ?, content_sha256 = NULL,
+                  last_ingested_at = ?
+                WHERE file_key = ?
+                """, arguments: [size, head, now, fileKey])
         } else {
             try db.execute(sql: """
                 INSERT INTO dim_source_file (path, size_bytes, status, first_ingested_at, last_ingested_at, head_sha256)
@@ -180,14 +211,21 @@ public final class Ingester {
         defer { if open { try? db.execute(sql: "ROLLBACK"); try? writer.reset() } }
 
         var checkpointOffset = resumeOffset
+        /// What the row records: the lines read before an append, plus this read.
+        func stored() -> FileSummary {
+            var t = base
+            t.add(file)
+            return t
+        }
         func commit() throws {
             try writer.flush()
+            let t = stored()
             try db.execute(sql: """
                 UPDATE dim_source_file SET lines = ?, accepted = ?, duplicates = ?, blank = ?, refused = ?, warnings = ?,
                   refused_by_reason = ?, checkpoint_line = ?, checkpoint_offset = ?
                 WHERE file_key = ?
-                """, arguments: [file.lines, file.accepted, file.duplicates, file.blank, file.refusedTotal, file.warnings,
-                                 Self.encodeReasons(file.refused), file.lines, checkpointOffset, fileKey])
+                """, arguments: [t.lines, t.accepted, t.duplicates, t.blank, t.refusedTotal, t.warnings,
+                                 Self.encodeReasons(t.refused), t.lines, checkpointOffset, fileKey])
             try db.execute(sql: "COMMIT")
             try db.execute(sql: "BEGIN IMMEDIATE")
             inBatch = 0
@@ -230,20 +268,33 @@ public final class Ingester {
             }
         }
 
-        let reasons = Self.encodeReasons(file.refused)
+        let t = stored()
+        let reasons = Self.encodeReasons(t.refused)
         try writer.flush()
         // A hash already owned by another row (the same bytes from stdin) is not recorded twice.
         let hashTaken = try contentHash.map { try Int.fetchOne(db, sql: "SELECT count(*) FROM dim_source_file WHERE content_sha256 = ? AND file_key <> ?", arguments: [$0, fileKey])! > 0 } ?? true
         try db.execute(sql: """
             UPDATE dim_source_file SET lines = ?, accepted = ?, duplicates = ?, blank = ?, refused = ?, warnings = ?,
-              refused_by_reason = ?, status = ?, content_sha256 = ?
+              refused_by_reason = ?, status = ?, content_sha256 = ?, checkpoint_line = ?, checkpoint_offset = ?
             WHERE file_key = ?
-            """, arguments: [file.lines, file.accepted, file.duplicates, file.blank, file.refusedTotal, file.warnings,
-                             reasons, file.error == nil ? "complete" : "reading", (file.error == nil && !hashTaken) ? contentHash : nil, fileKey])
+            """, arguments: [t.lines, t.accepted, t.duplicates, t.blank, t.refusedTotal, t.warnings,
+                             reasons, file.error == nil ? "complete" : "reading", (file.error == nil && !hashTaken) ? contentHash : nil,
+                             t.lines, checkpointOffset, fileKey])
         try db.execute(sql: "COMMIT")
         open = false
         if let progress = options.progress { progress(file, size ?? 0, size) }
         return file
+    }
+
+    /// Whether the byte before `offset` is a newline: an earlier read that ended inside an
+    /// unfinished line cannot be continued from there.
+    static func endsWithNewline(_ path: String, at offset: Int) -> Bool {
+        guard offset > 0 else { return false }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var byte: UInt8 = 0
+        return pread(fd, &byte, 1, off_t(offset - 1)) == 1 && byte == 0x0A
     }
 
     static func encodeReasons(_ refused: [RefusalReason: Int]) -> String {
@@ -293,27 +344,28 @@ enum MonotonicClock {
     }
 }
 
-/// An exclusive advisory lock (flock) on the database file, held for a whole ingest, so
-/// two ingests never interleave. On Linux flock locks are separate from the fcntl locks
-/// SQLite takes, so readers are not disturbed; the kernel releases it if the process dies.
-final class IngestLock {
+/// An exclusive advisory lock (flock) on the database file. Ingest holds it for a whole
+/// run, so two ingests never interleave; opening a database holds it while setting the
+/// file up. On Linux flock locks are separate from the fcntl locks SQLite takes, so readers
+/// are not disturbed; the kernel releases the lock if the process dies.
+final class FileLock {
     private var fd: Int32
 
-    init(databasePath: String, wait: Bool, logger: Logger) throws(VerdictError) {
-        fd = open(databasePath, O_RDONLY | O_CLOEXEC)
+    init(path: String, purpose: String, wait: Bool = true, logger: Logger?) throws(VerdictError) {
+        fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw VerdictError(.database, "\(databasePath): cannot open for locking: \(String(cString: strerror(errno)))")
+            throw VerdictError(.database, "\(path): cannot open for locking: \(String(cString: strerror(errno)))")
         }
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
         guard wait else {
             close(fd)
-            throw VerdictError(.busy, "\(databasePath): another ingest is writing to this database", hint: "wait for it to finish, or drop --no-wait")
+            throw VerdictError(.busy, "\(path): another verdict process is writing to this database", hint: "wait for it to finish, or drop --no-wait")
         }
-        logger.notice("another ingest is writing to \(databasePath); waiting for it to finish")
+        logger?.notice("another verdict process is writing to \(path); waiting for it to finish before I \(purpose)")
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else {
                 close(fd)
-                throw VerdictError(.database, "\(databasePath): cannot lock: \(String(cString: strerror(errno)))")
+                throw VerdictError(.database, "\(path): cannot lock: \(String(cString: strerror(errno)))")
             }
         }
     }

@@ -188,7 +188,7 @@ enum Schema {
           line_sha256   TEXT NOT NULL,
           content       BLOB NOT NULL,   -- the line as it came, long base64 runs replaced by a length note
           refused_at    TEXT NOT NULL,
-          UNIQUE (source_path, line_number, line_sha256) -- the same line re-read is kept once
+          UNIQUE (file_key, line_number) -- a line of an input re-read (resumed, appended) is kept once
         );
 
         CREATE TABLE ingest_warning ( -- Fields of stored polls that had the wrong type: counted as absent.

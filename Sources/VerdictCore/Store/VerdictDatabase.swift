@@ -1,4 +1,5 @@
 public import GRDB
+public import Logging
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -18,7 +19,11 @@ public final class VerdictDatabase: Sendable {
     public enum Access: Sendable { case create, existing }
 
     /// Opens (creating if needed, with mode 0600) and upgrades the database at `path`.
-    public init(path: String, access: Access = .create, cacheMegabytes: Int = 32) throws(VerdictError) {
+    ///
+    /// Setting the file up (WAL mode, schema migrations) happens under an exclusive lock
+    /// on the file, so two processes opening a new database at once do not both create
+    /// the schema; a database already set up is opened without waiting for anyone.
+    public init(path: String, access: Access = .create, cacheMegabytes: Int = 32, logger: Logger? = nil) throws(VerdictError) {
         self.path = path
         if access == .existing {
             guard FileManagerLite.exists(path) else {
@@ -33,20 +38,30 @@ public final class VerdictDatabase: Sendable {
         config.label = "verdict"
         let cache = cacheMegabytes
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA cache_size = -\(cache * 1024); PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA cache_size = -\(cache * 1024); PRAGMA temp_store = MEMORY; PRAGMA synchronous = NORMAL")
         }
         do {
-            queue = try DatabaseQueue(path: path, configuration: config)
-            try queue.writeWithoutTransaction { db in
-                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-                if mode?.lowercased() != "wal" {
-                    throw VerdictError(.database, "\(path): cannot switch to WAL journal mode (got \(mode ?? "nothing"))")
-                }
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            }
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            self.queue = queue
             let migrator = Schema.migrator
-            if try !queue.read({ try migrator.hasCompletedMigrations($0) }) {
-                try migrator.migrate(queue)
+            func ready() throws -> Bool {
+                try queue.read { db in
+                    try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() == "wal"
+                        && migrator.hasCompletedMigrations(db)
+                }
+            }
+            if try !ready() {
+                let lock = try FileLock(path: path, purpose: "set up", logger: logger)
+                defer { lock.release() }
+                if try !ready() {
+                    try queue.writeWithoutTransaction { db in
+                        let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                        if mode?.lowercased() != "wal" {
+                            throw VerdictError(.database, "\(path): cannot switch to WAL journal mode (got \(mode ?? "nothing"))")
+                        }
+                    }
+                    try migrator.migrate(queue)
+                }
             }
         } catch let e as VerdictError {
             throw e
