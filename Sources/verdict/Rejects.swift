@@ -37,7 +37,7 @@ extension Verdict {
             func run() throws {
                 do {
                     let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .existing))
-                    let sink = try OutputSink(path: out)
+                    let sink = try OutputSink(path: out, mode: 0o600)  // refused lines may hold personal data
                     let entries = try store.list(reason: reason)
                     for entry in entries {
                         try sink.write(entry.content + [0x0A])

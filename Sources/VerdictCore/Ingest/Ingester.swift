@@ -344,17 +344,21 @@ enum MonotonicClock {
     }
 }
 
-/// An exclusive advisory lock (flock) on the database file. Ingest holds it for a whole
-/// run, so two ingests never interleave; opening a database holds it while setting the
-/// file up. On Linux flock locks are separate from the fcntl locks SQLite takes, so readers
-/// are not disturbed; the kernel releases the lock if the process dies.
+/// An exclusive advisory lock (flock) beside the database, in `PATH-lock`. Ingest holds it
+/// for a whole run, so two ingests never interleave; opening a database holds it while
+/// setting the file up. The kernel releases it if the process dies.
+///
+/// It is deliberately not taken on the database file itself: closing any descriptor of a
+/// file drops every POSIX lock the process holds on it, SQLite's included, which would let
+/// another process checkpoint or recover under a live connection.
 final class FileLock {
     private var fd: Int32
 
     init(path: String, purpose: String, wait: Bool = true, logger: Logger?) throws(VerdictError) {
-        fd = open(path, O_RDONLY | O_CLOEXEC)
+        let lockPath = path + "-lock"
+        fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw VerdictError(.database, "\(path): cannot open for locking: \(String(cString: strerror(errno)))")
+            throw VerdictError(.database, "\(lockPath): cannot create the lock file: \(String(cString: strerror(errno)))")
         }
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
         guard wait else {
@@ -365,7 +369,7 @@ final class FileLock {
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else {
                 close(fd)
-                throw VerdictError(.database, "\(path): cannot lock: \(String(cString: strerror(errno)))")
+                throw VerdictError(.database, "\(lockPath): cannot lock: \(String(cString: strerror(errno)))")
             }
         }
     }

@@ -12,11 +12,13 @@ public final class OutputSink {
     private var gz: UnsafeMutablePointer<z_stream>?
     private var out = [UInt8](repeating: 0, count: 1 << 18)
 
-    /// - Parameter path: a file path, or nil / "-" for standard output.
-    public init(path: String?) throws(VerdictError) {
+    /// - Parameters:
+    ///   - path: a file path, or nil / "-" for standard output.
+    ///   - mode: permissions of a new file (0600 for anything that may hold personal data).
+    public init(path: String?, mode: UInt32 = 0o644) throws(VerdictError) {
         if let path, path != "-" {
             self.path = path
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
             guard fd >= 0 else { throw VerdictError(.io, "\(path): cannot write: \(String(cString: strerror(errno)))") }
             if path.hasSuffix(".gz") {
                 let s = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)

@@ -41,19 +41,24 @@ public final class VerdictDatabase: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -\(cache * 1024); PRAGMA temp_store = MEMORY; PRAGMA synchronous = NORMAL")
         }
         do {
-            let queue = try DatabaseQueue(path: path, configuration: config)
-            self.queue = queue
             let migrator = Schema.migrator
-            func ready() throws -> Bool {
-                try queue.read { db in
+            /// Set up already? A read that fails while another process is creating the
+            /// schema counts as "not yet".
+            func ready(_ q: DatabaseQueue) -> Bool {
+                (try? q.read { db in
                     try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() == "wal"
                         && migrator.hasCompletedMigrations(db)
-                }
+                }) ?? false
             }
-            if try !ready() {
+            var queue = try DatabaseQueue(path: path, configuration: config)
+            if !ready(queue) {
                 let lock = try FileLock(path: path, purpose: "set up", logger: logger)
                 defer { lock.release() }
-                if try !ready() {
+                // A fresh connection: the first one may hold a schema read before another
+                // process finished setting the file up.
+                try queue.close()
+                queue = try DatabaseQueue(path: path, configuration: config)
+                if !ready(queue) {
                     try queue.writeWithoutTransaction { db in
                         let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                         if mode?.lowercased() != "wal" {
@@ -63,6 +68,7 @@ public final class VerdictDatabase: Sendable {
                     try migrator.migrate(queue)
                 }
             }
+            self.queue = queue
         } catch let e as VerdictError {
             throw e
         } catch let e as DatabaseError {
@@ -76,9 +82,13 @@ public final class VerdictDatabase: Sendable {
     /// Creates the file with owner-only permissions before SQLite touches it; SQLite
     /// gives its -wal and -shm files the same mode.
     static func createPrivately(_ path: String) throws(VerdictError) {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // An existing file is left alone: opening and closing it here would drop the POSIX
+        // locks of any SQLite connection this process already has on it.
+        if FileManagerLite.exists(path) { return }
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw VerdictError(.database, "\(path): cannot create or open the database: \(String(cString: strerror(errno)))")
+            if errno == EEXIST { return }
+            throw VerdictError(.database, "\(path): cannot create the database: \(String(cString: strerror(errno)))")
         }
         close(fd)
     }
