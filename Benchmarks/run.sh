@@ -15,7 +15,7 @@ mkdir -p "$work"
 swift build -c release >/dev/null
 verdict=$PWD/.build/release/verdict
 
-if [[ ! -x $work/venv/bin/python ]]; then
+if ! "$work/venv/bin/python" -c "import duckdb, sqlite_utils" 2>/dev/null; then
   python3 -m venv "$work/venv"
   "$work/venv/bin/pip" install -q duckdb sqlite-utils
 fi
@@ -23,7 +23,10 @@ py=$work/venv/bin/python
 
 n() { python3 -c "import sys; print(max(1, int(float(sys.argv[1]) * $scale)))" "$1"; }
 # measure CMD...: prints "seconds peak_kb" (GNU time), command output discarded
-measure() { /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>&1; cat "$work/time.txt"; }
+measure() {
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { echo "failed: $* ($(tail -1 "$work/stderr.txt"))" >&2; echo "NaN 0"; return; }
+  tail -1 "$work/time.txt"
+}
 mb() { python3 -c "import os,sys; print(os.path.getsize(sys.argv[1]) / 1e6)" "$1"; }
 
 echo "generating corpora in $work ..." >&2

@@ -7,7 +7,7 @@
 WITH RECURSIVE buckets(lo) AS (
   SELECT 0 UNION ALL SELECT lo + 10 FROM buckets WHERE lo < 90
 ),
-v AS (
+v AS MATERIALIZED (
   SELECT quality AS q
   FROM fct_transaction
   WHERE product_key = 2 AND first_ts_ms >= :start_ms AND first_ts_ms < :end_ms AND quality IS NOT NULL

@@ -7,7 +7,7 @@
 -- quality_passed = those true; quality_passed_rate = quality_passed / flagged.
 --
 -- Parameters: :start_ms, :end_ms.
-WITH v AS (
+WITH v AS MATERIALIZED (
   SELECT quality, quality_passed
   FROM fct_transaction
   WHERE product_key = 2 AND first_ts_ms >= :start_ms AND first_ts_ms < :end_ms

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compiles Queries/*.sql and Reports/*.mustache into the binary.
+"""Compiles Queries/*.sql, Queries/checks/*.sql and Reports/*.mustache into the binary.
 
 Writes Sources/VerdictCore/Generated/Embedded.swift so that `verdict` works on its own
 when copied to a cron host. Run it (or `make generate`) after editing a query or a
@@ -33,6 +33,8 @@ out = (
     "enum Embedded {\n"
     "    /// Queries/NAME.sql, by NAME.\n"
     "    static let queries: [String: String] = " + table("Queries", ".sql") + "\n\n"
+    "    /// Queries/checks/NAME.sql, by NAME: data checks that return offending rows.\n"
+    "    static let checks: [String: String] = " + table("Queries/checks", ".sql") + "\n\n"
     "    /// Reports/NAME.mustache, by NAME.\n"
     "    static let templates: [String: String] = " + table("Reports", ".mustache") + "\n"
     "}\n"

@@ -23,7 +23,7 @@ struct Verdict: ParsableCommand {
             is busy (--no-wait) or failed; 64 usage error (bad option, period or zone).
             """,
         version: VerdictVersion.string,
-        subcommands: [Ingest.self, Report.self, Query.self, Demo.self, Sample.self, Rejects.self]
+        subcommands: [Ingest.self, Report.self, Query.self, Rejects.self, Check.self, Sample.self, Demo.self]
     )
 
     /// Like ArgumentParser's `main()`, but a usage error is one line on stderr

@@ -221,7 +221,7 @@ ORDER BY product_key;
 WITH RECURSIVE buckets(lo) AS (
   SELECT 0 UNION ALL SELECT lo + 10 FROM buckets WHERE lo < 90
 ),
-v AS (
+v AS MATERIALIZED (
   SELECT quality AS q
   FROM fct_transaction
   WHERE product_key = 2 AND first_ts_ms >= :start_ms AND first_ts_ms < :end_ms AND quality IS NOT NULL
@@ -243,7 +243,7 @@ ORDER BY b.lo;
 -- quality_passed = those true; quality_passed_rate = quality_passed / flagged.
 --
 -- Parameters: :start_ms, :end_ms.
-WITH v AS (
+WITH v AS MATERIALIZED (
   SELECT quality, quality_passed
   FROM fct_transaction
   WHERE product_key = 2 AND first_ts_ms >= :start_ms AND first_ts_ms < :end_ms
@@ -374,7 +374,9 @@ ORDER BY b.spoof_type, b.check_name, b.component;
 --
 -- Periods of the same kind as the report's (weeks, calendar months, or spans of equal
 -- length), oldest first; zeros and an empty rate where a period has no transactions.
--- period_start is the period's first day.
+-- period_start is the period's first day. Counts come from agg_outcome_15min, the rollup
+-- of fct_transaction by the quarter hour a transaction started in, so eight periods cost
+-- the same whatever the history (period bounds always fall on quarter hours).
 --
 -- Parameters: :periods, a JSON array of {"label": first day, "start": ms, "end": ms},
 -- oldest first (Verdict fills it from the report period).
@@ -382,20 +384,22 @@ WITH periods AS (
   SELECT key AS idx, json_extract(value, '$.label') AS period_start,
          json_extract(value, '$.start') AS start_ms, json_extract(value, '$.end') AS end_ms
   FROM json_each(:periods)
+),
+counts AS (
+  SELECT per.idx, per.period_start, p.product_key, p.product,
+         coalesce(sum(a.transactions), 0)                                              AS transactions,
+         coalesce(sum(CASE WHEN a.outcome IN ('passed', 'failed') THEN a.transactions END), 0) AS completed,
+         coalesce(sum(CASE WHEN a.outcome = 'passed' THEN a.transactions END), 0)      AS passed
+  FROM periods per
+  CROSS JOIN dim_product p
+  LEFT JOIN agg_outcome_15min a
+    ON a.product_key = p.product_key AND a.bucket_ms >= per.start_ms AND a.bucket_ms < per.end_ms
+  GROUP BY per.idx, per.period_start, p.product_key, p.product
 )
-SELECT per.period_start, p.product,
-       count(t.transaction_key)                                       AS transactions,
-       count(CASE WHEN t.outcome IN ('passed', 'failed') THEN 1 END)  AS completed,
-       count(CASE WHEN t.outcome = 'passed' THEN 1 END)               AS passed,
-       CASE WHEN count(CASE WHEN t.outcome IN ('passed', 'failed') THEN 1 END) > 0
-            THEN CAST(count(CASE WHEN t.outcome = 'passed' THEN 1 END) AS REAL)
-                 / count(CASE WHEN t.outcome IN ('passed', 'failed') THEN 1 END) END AS pass_rate
-FROM periods per
-CROSS JOIN dim_product p
-LEFT JOIN fct_transaction t
-  ON t.product_key = p.product_key AND t.first_ts_ms >= per.start_ms AND t.first_ts_ms < per.end_ms
-GROUP BY per.idx, per.period_start, p.product_key, p.product
-ORDER BY per.idx, p.product_key;
+SELECT period_start, product, transactions, completed, passed,
+       CASE WHEN completed > 0 THEN CAST(passed AS REAL) / completed END AS pass_rate
+FROM counts
+ORDER BY idx, product_key;
 
 """#,
         "verdicts": #"""
@@ -474,8 +478,102 @@ ORDER BY records DESC, records.status;
 """#,
     ]
 
+    /// Queries/checks/NAME.sql, by NAME: data checks that return offending rows.
+    static let checks: [String: String] = [
+        "final_poll_is_best": #"""
+-- final_poll_is_best: transactions whose final poll is not the one the final-poll rule picks.
+-- The rule (input.md): best class (1 SUCCESS, 2 other F/U, 3 SYSTEM_ERROR, 4 the rest), then
+-- the latest timestamp, then the one ingested last (the largest poll_key).
+WITH ranked AS (
+  SELECT transaction_key, poll_key,
+         row_number() OVER (PARTITION BY transaction_key ORDER BY final_rank, ts_ms DESC, poll_key DESC) AS pos
+  FROM fct_poll
+)
+SELECT t.transaction_key, t.final_poll_key, r.poll_key AS expected_final_poll_key
+FROM fct_transaction t
+JOIN ranked r ON r.transaction_key = t.transaction_key AND r.pos = 1
+WHERE r.poll_key <> t.final_poll_key;
+
+"""#,
+        "poll_count_matches_polls": #"""
+-- poll_count_matches_polls: transactions whose poll_count or date disagrees with their stored polls.
+-- first_ts_ms must be the earliest poll (input.md: a transaction is dated by its earliest poll).
+SELECT t.transaction_key, t.poll_count, count(p.poll_key) AS polls, t.first_ts_ms, min(p.ts_ms) AS earliest
+FROM fct_transaction t
+LEFT JOIN fct_poll p ON p.transaction_key = t.transaction_key
+GROUP BY t.transaction_key
+HAVING t.poll_count <> count(p.poll_key) OR t.first_ts_ms IS NOT min(p.ts_ms);
+
+"""#,
+        "rollup_matches_facts": #"""
+-- rollup_matches_facts: quarter hours where agg_outcome_15min disagrees with fct_transaction.
+-- Returns the offending (bucket, product, outcome) with both counts; no rows when consistent.
+WITH facts AS (
+  SELECT first_ts_ms - ((first_ts_ms % 900000) + 900000) % 900000 AS bucket_ms, product_key, outcome, count(*) AS n
+  FROM fct_transaction
+  GROUP BY 1, 2, 3
+),
+rollup AS (
+  SELECT bucket_ms, product_key, outcome, transactions AS n FROM agg_outcome_15min WHERE transactions <> 0
+)
+SELECT coalesce(f.bucket_ms, r.bucket_ms) AS bucket_ms, coalesce(f.product_key, r.product_key) AS product_key,
+       coalesce(f.outcome, r.outcome) AS outcome, f.n AS facts, r.n AS rollup
+FROM facts f
+FULL OUTER JOIN rollup r ON r.bucket_ms = f.bucket_ms AND r.product_key = f.product_key AND r.outcome = f.outcome
+WHERE f.n IS NOT r.n;
+
+"""#,
+    ]
+
     /// Reports/NAME.mustache, by NAME.
     static let templates: [String: String] = [
+        "risk": #"""
+# Fraud and risk signals — {{period}}
+
+Period: {{first_day}} to {{last_day}} ({{zone}}), compared with {{previous_period}}. A change is
+called significant when a two-proportion z-test gives p < 0.05; rates on fewer than 30
+transactions are marked as small samples.
+
+## Document anti-spoofing checks
+
+{{{spoof_changes}}}
+
+Detailed checks and components:
+
+{{{tables.spoof_details}}}
+
+## Why documents failed
+
+{{{tables.id_failure_reasons}}}
+
+By document category:
+
+{{{tables.id_failure_reasons_by_document}}}
+
+By issuing country:
+
+{{{tables.id_failure_reasons_by_country}}}
+
+## One document, several transactions
+
+Keyed hashes of document numbers seen in two or more transactions (stored only when the logs
+were ingested with `--pii-key`):
+
+{{{tables.doc_reuse}}}
+
+## Liveness and willingness
+
+{{{tables.quality_summary}}}
+
+{{{tables.willing_statuses}}}
+
+## Data quality
+
+{{#notes}}
+- {{{.}}}
+{{/notes}}
+
+"""#,
         "weekly": #"""
 # Identity verification report — {{period}}
 

@@ -59,6 +59,8 @@ public final class Ingester {
                     summary.files.append(file)
                     summary.total.add(file)
                 }
+                // Keep the planner's statistics current so period queries use their index.
+                try db.execute(sql: "PRAGMA optimize")
                 for row in try Row.fetchAll(db, sql: "SELECT product_key, count(*) FROM fct_transaction GROUP BY product_key") {
                     if let p = Product(rawValue: row[0]) { summary.transactions[p] = row[1] }
                 }

@@ -159,4 +159,14 @@ public enum Outcome: Int, Sendable {
         case .apiError: "api_error"
         }
     }
+
+    public init?(name: String) {
+        switch name {
+        case "passed": self = .passed
+        case "failed": self = .failed
+        case "pending": self = .pending
+        case "api_error": self = .apiError
+        default: return nil
+        }
+    }
 }

@@ -31,6 +31,11 @@ public struct MetricsEngine: Sendable {
 
     /// Runs each query of `names` for `period` and, when asked, the period before.
     public func run(_ names: [String], period: Period, alsoPrevious: Set<String> = []) throws(VerdictError) -> MetricsSnapshot {
+        // The trend rollup counts by quarter hour: every bound must fall on one.
+        for p in (0..<8).map({ period.shifted(by: $0) }) where p.startMillis % 900_000 != 0 || p.endMillis % 900_000 != 0 {
+            throw VerdictError(.usage, "\(period.zone.identifier): a day of \(p.label) does not start on a quarter hour (UTC)",
+                               hint: "use UTC or a zone with a whole quarter-hour offset")
+        }
         let sources = try names.map { (n) throws(VerdictError) in try catalog.resolve(n) }
         let current = Self.parameters(for: period)
         let previous = Self.parameters(for: period.shifted(by: 1))

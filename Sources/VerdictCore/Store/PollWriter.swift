@@ -19,6 +19,7 @@ final class PollWriter {
     private let updateTransactionCounts: SQLiteStatement
     private let insertWarning: SQLiteStatement
     private let insertRefused: SQLiteStatement
+    private let upsertRollup: SQLiteStatement
     private let dims: DimensionCache
 
     private struct TransactionID: Hashable {
@@ -38,6 +39,9 @@ final class PollWriter {
         var dirty = false
         /// Set when this run chose a new final poll: all final columns are rewritten.
         var final: FinalColumns?
+        /// What the database holds for the rollup (date and outcome), nil when not yet written.
+        var storedFirstTs: Int64?
+        var storedOutcome: Outcome?
 
         init(key: Int64, inDatabase: Bool, firstTs: Int64, pollCount: Int, finalRank: Int, finalTs: Int64) {
             self.key = key
@@ -90,7 +94,7 @@ final class PollWriter {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)
             """)
         findTransaction = try SQLiteStatement(db, """
-            SELECT transaction_key, first_ts_ms, poll_count, final_rank, final_ts_ms
+            SELECT transaction_key, first_ts_ms, poll_count, final_rank, final_ts_ms, outcome
             FROM fct_transaction WHERE product_key = ?1 AND transaction_id = ?2
             """)
         let finalColumns = """
@@ -121,6 +125,10 @@ final class PollWriter {
             INSERT OR IGNORE INTO ingest_refused_line (file_key, source_path, line_number, reason, detail, ts_ms,
               byte_length, line_sha256, content, refused_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """)
+        upsertRollup = try SQLiteStatement(db, """
+            INSERT INTO agg_outcome_15min (bucket_ms, product_key, outcome, transactions) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (product_key, bucket_ms, outcome) DO UPDATE SET transactions = transactions + excluded.transactions
             """)
         dims = try DimensionCache(connection: db)
         transactions.reserveCapacity(transactionCacheLimit + 60_000)
@@ -228,13 +236,25 @@ final class PollWriter {
             state = TransactionState(
                 key: r.int64(0), inDatabase: true, firstTs: r.int64(1), pollCount: Int(r.int64(2)),
                 finalRank: Int(r.int64(3)), finalTs: r.int64(4))
+            state?.storedFirstTs = r.int64(1)
+            state?.storedOutcome = r.text(5).flatMap(Outcome.init(name:))
         }
         return state
     }
 
     /// Writes every changed transaction. Call inside the batch's SQL transaction.
     func flush() throws(VerdictError) {
+        var rollup: [RollupKey: Int] = [:]
         for (tid, st) in transactions where st.dirty {
+            let outcome = st.final?.outcome ?? st.storedOutcome
+            if let outcome, st.storedFirstTs != st.firstTs || st.storedOutcome != outcome {
+                if let oldTs = st.storedFirstTs, let old = st.storedOutcome {
+                    rollup[RollupKey(bucket: Self.quarterHour(oldTs), product: tid.product.rawValue, outcome: old), default: 0] -= 1
+                }
+                rollup[RollupKey(bucket: Self.quarterHour(st.firstTs), product: tid.product.rawValue, outcome: outcome), default: 0] += 1
+                st.storedFirstTs = st.firstTs
+                st.storedOutcome = outcome
+            }
             let dateKey = try dims.date(forMillis: st.firstTs)
             if let f = st.final {
                 let s = st.inDatabase ? updateTransactionFinal : insertTransaction
@@ -275,7 +295,26 @@ final class PollWriter {
             st.final = nil
             st.inDatabase = true
         }
+        for (k, delta) in rollup where delta != 0 {
+            upsertRollup.bind(1, k.bucket)
+            upsertRollup.bind(2, k.product)
+            upsertRollup.bind(3, k.outcome.name)
+            upsertRollup.bind(4, delta)
+            try upsertRollup.run()
+        }
         if transactions.count > transactionCacheLimit { transactions.removeAll(keepingCapacity: true) }
+    }
+
+    private struct RollupKey: Hashable {
+        var bucket: Int64
+        var product: Int
+        var outcome: Outcome
+    }
+
+    /// Start of the quarter hour holding `ms` (floor, also before 1970).
+    static func quarterHour(_ ms: Int64) -> Int64 {
+        let q: Int64 = 900_000
+        return ms - ((ms % q) + q) % q
     }
 
     /// Forgets cached state (after a rollback, the database is the truth again).

@@ -11,6 +11,8 @@ enum Schema {
         m.registerMigration("v1_star_schema") { db in try db.execute(sql: v1) }
         m.registerMigration("v2_document_reuse") { db in try db.execute(sql: v2) }
         m.registerMigration("v3_views") { db in try db.execute(sql: v3) }
+        m.registerMigration("v4_period_index") { db in try db.execute(sql: v4) }
+        m.registerMigration("v5_outcome_rollup") { db in try db.execute(sql: v5) }
         return m
     }
 
@@ -233,6 +235,32 @@ enum Schema {
         CREATE INDEX fct_transaction_by_document ON fct_transaction (document_hash) WHERE document_hash IS NOT NULL;
         INSERT INTO meta_table_comment VALUES
           ('fct_transaction.document_hash', 'column', 'HMAC-SHA-256 of the document number under the key given with --pii-key; never the number itself.');
+        """
+
+    /// Reports select one product's transactions of one period: an index led by the
+    /// product and then the date lets SQLite read just that range, whatever the history.
+    static let v4 = """
+        DROP INDEX IF EXISTS fct_transaction_by_date;
+        CREATE INDEX fct_transaction_by_product_date ON fct_transaction (product_key, first_ts_ms);
+        """
+
+    /// Trends read eight periods: a rollup by quarter hour keeps that cost independent of
+    /// history. Quarter hours, because every time zone's midnight falls on one in UTC.
+    /// Ingest keeps it in step with fct_transaction (PollWriter.flush).
+    static let v5 = """
+        CREATE TABLE agg_outcome_15min ( -- Transactions by the quarter hour (UTC) of their date, product and outcome.
+          bucket_ms    INTEGER NOT NULL, -- start of the quarter hour, epoch ms
+          product_key  INTEGER NOT NULL REFERENCES dim_product,
+          outcome      TEXT NOT NULL,    -- passed, failed, pending, api_error
+          transactions INTEGER NOT NULL,
+          PRIMARY KEY (product_key, bucket_ms, outcome)
+        ) WITHOUT ROWID;
+        INSERT INTO agg_outcome_15min (bucket_ms, product_key, outcome, transactions)
+        SELECT first_ts_ms - ((first_ts_ms % 900000) + 900000) % 900000, product_key, outcome, count(*)
+        FROM fct_transaction
+        GROUP BY 1, 2, 3;
+        INSERT INTO meta_table_comment VALUES
+          ('agg_outcome_15min', 'one (quarter hour, product, outcome)', 'Rollup of fct_transaction for trends: counts by the quarter hour a transaction started in.');
         """
 
     static let v3 = """

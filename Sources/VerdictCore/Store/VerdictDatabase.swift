@@ -93,6 +93,15 @@ public final class VerdictDatabase: Sendable {
         close(fd)
     }
 
+    /// SQLite's `PRAGMA integrity_check`: "ok", or the first problem it reports.
+    public func integrityCheck() throws(VerdictError) -> String {
+        do {
+            return try queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "no answer" }
+        } catch {
+            throw VerdictError(.database, "\(path): integrity_check failed to run", cause: error)
+        }
+    }
+
     /// Migrations applied to this file, oldest first.
     public func appliedMigrations() throws -> [String] {
         try queue.read { try Schema.migrator.appliedMigrations($0) }

@@ -108,6 +108,9 @@ struct ReliabilityCrashSafety {
             #expect(f.accepted + f.duplicates == r.accepted + r.duplicates, "\(series): \(f.path ?? "?")")
         }
         #expect(try integrityCheck(db) == ["ok"])
+        // Verdict's own data checks (rollup, poll counts and dates, the final-poll rule) hold.
+        let check = try runVerdictToEnd(["check", "--db", db], in: box)
+        #expect(check.status == 0, "\(series): \(check.stdout)")
         // The same rows: polls, transactions, refused lines and warnings, none twice.
         #expect(try tableCounts(db) == referenceCounts, "\(series) (\(log))")
 

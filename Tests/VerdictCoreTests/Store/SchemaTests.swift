@@ -41,11 +41,25 @@ struct SchemaTests {
                 // Some data written by the old version.
                 try queue.write { db in
                     try db.execute(sql: "INSERT INTO dim_result_code (result_code) VALUES ('OLD_CODE')")
+                    // A transaction stored by the old version, dated 2026-11-11T08:07:30Z:
+                    // the rollup added later must count it in the quarter hour from 08:00.
+                    try db.execute(sql: """
+                        INSERT INTO dim_date VALUES (20261111, '2026-11-11', 2026, '2026-11', 2026, 46, '2026-W46', 3)
+                        """)
+                    try db.execute(sql: """
+                        INSERT INTO fct_transaction (transaction_key, product_key, transaction_id, first_ts_ms, date_key,
+                          poll_count, final_poll_key, final_rank, final_ts_ms, result_status, result_code_key, outcome)
+                        VALUES (1, 1, 'OLD-1', 1794384450000, 20261111, 1, 1, 1, 1794384450000, 'S', 1, 'passed')
+                        """)
                 }
                 try queue.close()
             }
             let db = try VerdictDatabase(path: path)
-            #expect(Schema.migrationNames == ["v1_star_schema", "v2_document_reuse", "v3_views"])
+            #expect(Schema.migrationNames == ["v1_star_schema", "v2_document_reuse", "v3_views", "v4_period_index", "v5_outcome_rollup"])
+            // 1794384450000 ms = 2026-11-11T08:07:30Z; its quarter hour starts 450 s earlier.
+            #expect(try db.rows("SELECT bucket_ms, product_key, outcome, transactions FROM agg_outcome_15min")
+                    == [["1794384000000", "1", "passed", "1"]])
+            #expect(try db.count("SELECT count(*) FROM sqlite_master WHERE name = 'fct_transaction_by_product_date'") == 1)
             #expect(try db.appliedMigrations() == Schema.migrationNames)
             let (hashColumns, views) = try db.queue.read { d in
                 (try ["fct_transaction", "fct_poll"].filter { t in try d.columns(in: t).contains { $0.name == "document_hash" } },
@@ -57,7 +71,14 @@ struct SchemaTests {
             #expect(try db.rows("SELECT result_code FROM dim_result_code") == [["OLD_CODE"]])
             let s = try box.ingest(db, [try box.write("rich.ndjson", lines: richLog)])
             #expect(s.total.accepted == 4)
-            #expect(try db.count("SELECT count(*) FROM v_transaction") == 3)
+            #expect(try db.count("SELECT count(*) FROM v_transaction") == 4)
+            // The rollup agrees with the facts it summarises.
+            #expect(try db.count("""
+                SELECT count(*) FROM (
+                  SELECT first_ts_ms - ((first_ts_ms % 900000) + 900000) % 900000 AS b, product_key, outcome, count(*) AS n
+                  FROM fct_transaction GROUP BY 1, 2, 3
+                  EXCEPT SELECT bucket_ms, product_key, outcome, transactions FROM agg_outcome_15min WHERE transactions <> 0)
+                """) == 0)
             // Opening again applies nothing twice.
             let again = try VerdictDatabase(path: path)
             #expect(try again.appliedMigrations() == Schema.migrationNames)

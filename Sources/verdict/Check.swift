@@ -1,0 +1,31 @@
+import ArgumentParser
+import VerdictCore
+
+extension Verdict {
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify the database: SQLite's integrity check and Verdict's data checks (Queries/checks/).",
+            discussion: "Exit status 0 when everything holds, 3 otherwise.")
+
+        @OptionGroup var db: DatabaseOption
+
+        func run() throws {
+            try guarded { () throws(VerdictError) in
+                let database = try VerdictDatabase(path: db.path, access: .existing)
+                let integrity = try database.integrityCheck()
+                print("integrity_check: " + integrity)
+                let result = try DataChecks(database: database).run()
+                for name in result.checked {
+                    if let f = result.failures.first(where: { $0.check == name }) {
+                        print("\(name): \(f.rows) offending row(s), first: " + f.firstRow.joined(separator: " "))
+                    } else {
+                        print("\(name): ok")
+                    }
+                }
+                if integrity != "ok" || !result.failures.isEmpty {
+                    throw VerdictError(.database, "\(db.path): the database does not pass its checks")
+                }
+            }
+        }
+    }
+}
