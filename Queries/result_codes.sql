@@ -5,7 +5,8 @@
 -- Parameters: :start_ms, :end_ms.
 WITH t AS (
   SELECT t.product_key, t.result_status, rc.result_code
-  FROM fct_transaction t
+  FROM dim_product p
+  CROSS JOIN fct_transaction t ON t.product_key = p.product_key  -- product first (CROSS JOIN fixes the order): the period index applies
   JOIN dim_result_code rc ON rc.result_code_key = t.result_code_key
   WHERE t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
 ),

@@ -289,7 +289,8 @@ FROM flags;
 -- Parameters: :start_ms, :end_ms.
 WITH t AS (
   SELECT t.product_key, t.result_status, rc.result_code
-  FROM fct_transaction t
+  FROM dim_product p
+  CROSS JOIN fct_transaction t ON t.product_key = p.product_key  -- product first (CROSS JOIN fixes the order): the period index applies
   JOIN dim_result_code rc ON rc.result_code_key = t.result_code_key
   WHERE t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
 ),
@@ -412,10 +413,11 @@ ORDER BY idx, product_key;
 --
 -- Parameters: :start_ms, :end_ms.
 WITH c AS (
-  SELECT product_key, verdict_label
-  FROM fct_transaction
-  WHERE first_ts_ms >= :start_ms AND first_ts_ms < :end_ms
-    AND outcome IN ('passed', 'failed')
+  SELECT t.product_key, t.verdict_label
+  FROM dim_product p
+  CROSS JOIN fct_transaction t ON t.product_key = p.product_key  -- product first (CROSS JOIN fixes the order): the period index applies
+  WHERE t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
+    AND t.outcome IN ('passed', 'failed')
 ),
 totals AS (SELECT product_key, count(*) AS completed FROM c GROUP BY product_key)
 SELECT p.product, c.verdict_label AS verdict, count(*) AS transactions,

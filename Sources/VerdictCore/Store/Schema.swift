@@ -259,6 +259,7 @@ enum Schema {
         SELECT first_ts_ms - ((first_ts_ms % 900000) + 900000) % 900000, product_key, outcome, count(*)
         FROM fct_transaction
         GROUP BY 1, 2, 3;
+        CREATE INDEX ingest_refused_line_by_ts ON ingest_refused_line (ts_ms) WHERE ts_ms IS NOT NULL;
         INSERT INTO meta_table_comment VALUES
           ('agg_outcome_15min', 'one (quarter hour, product, outcome)', 'Rollup of fct_transaction for trends: counts by the quarter hour a transaction started in.');
         """
