@@ -60,6 +60,8 @@ public final class VerdictDatabase: Sendable {
                 queue = try DatabaseQueue(path: path, configuration: config)
                 if !ready(queue) {
                     try queue.writeWithoutTransaction { db in
+                        // Larger pages: fewer splits and shallower trees for these wide, append-mostly tables.
+                        try db.execute(sql: "PRAGMA page_size = 16384")
                         let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                         if mode?.lowercased() != "wal" {
                             throw VerdictError(.database, "\(path): cannot switch to WAL journal mode (got \(mode ?? "nothing"))")
