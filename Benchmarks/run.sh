@@ -33,10 +33,12 @@ echo "generating corpora in $work ..." >&2
 [[ -f $work/lean.ndjson ]] || "$verdict" sample --days "$(n 30)" --seed 3 --start 2026-08-01 --id-per-day 2400 --video-per-day 1000 --broken-share 0.001 --out "$work/lean.ndjson"
 [[ -f $work/heavy.ndjson ]] || "$verdict" sample --days "$(n 2)" --seed 5 --start 2026-08-01 --id-per-day 700 --video-per-day 300 --payload-share 0.25 --payload-kib 200-2000 --out "$work/heavy.ndjson"
 [[ -f $work/lean.ndjson.gz ]] || gzip -c "$work/lean.ndjson" > "$work/lean.ndjson.gz"
+[[ -f $work/heavy.ndjson.gz ]] || gzip -c "$work/heavy.ndjson" > "$work/heavy.ndjson.gz"
 lines=$(wc -l < "$work/lean.ndjson")
 cat "$work"/*.ndjson "$work"/*.gz > /dev/null  # warm the page cache: every tool reads from memory
 
 row() { printf '| %s | %s | %s | %s |\n' "$@"; }
+rate() { python3 -c "import sys; s = float(sys.argv[2]); print('' if s != s else f'{float(sys.argv[1]) / s:,.0f} ' + sys.argv[3])" "$@"; }
 echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); $(swift --version 2>&1 | head -1)"
 echo "Lean corpus: $lines lines, $(mb "$work/lean.ndjson") MB. Heavy corpus: $(wc -l < "$work/heavy.ndjson") lines, $(mb "$work/heavy.ndjson") MB."
@@ -46,34 +48,40 @@ row "---" "---:" "---:" "---:"
 
 rm -f "$work"/v.db*
 read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/lean.ndjson")
-row "verdict ingest, lean (star schema)" "$s" "$(python3 -c "print(f'{$lines/$s:,.0f} lines/s')")" "$((kb / 1024))"
+row "verdict ingest, lean (star schema)" "$s" "$(rate "$lines" "$s" lines/s)" "$((kb / 1024))"
 
 for threads in 1 2; do
   rm -f "$work/d.duckdb"
   read -r s kb < <(measure "$py" -c "
 import duckdb; c = duckdb.connect('$work/d.duckdb'); c.execute('SET threads=$threads')
 c.execute(\"CREATE TABLE raw AS SELECT * FROM read_ndjson_auto('$work/lean.ndjson', ignore_errors=true)\")")
-  row "DuckDB read_ndjson_auto → one raw table, $threads thread(s)" "$s" "$(python3 -c "print(f'{$lines/$s:,.0f} lines/s')")" "$((kb / 1024))"
+  row "DuckDB read_ndjson_auto → one raw table, $threads thread(s)" "$s" "$(rate "$lines" "$s" lines/s)" "$((kb / 1024))"
 done
 
 rm -f "$work/su.db"
-read -r s kb < <(measure "$work/venv/bin/sqlite-utils" insert "$work/su.db" raw "$work/lean.ndjson" --nl --ignore)
-row "sqlite-utils insert --nl → one raw table" "$s" "$(python3 -c "print(f'{$lines/$s:,.0f} lines/s')")" "$((kb / 1024))"
+read -r s kb < <(measure "$work/venv/bin/sqlite-utils" insert "$work/su.db" raw "$work/lean.ndjson" --nl --alter)
+row "sqlite-utils insert --nl → one raw table" "$s" "$(rate "$lines" "$s" lines/s)" "$((kb / 1024))"
 
 rm -f "$work"/v.db*
 read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/heavy.ndjson")
-row "verdict ingest, payload-heavy" "$s" "$(python3 -c "print(f'{$(mb "$work/heavy.ndjson")/$s:,.0f} MB/s')")" "$((kb / 1024))"
+row "verdict ingest, payload-heavy" "$s" "$(rate "$(mb "$work/heavy.ndjson")" "$s" MB/s)" "$((kb / 1024))"
 rm -f "$work/d.duckdb"
 read -r s kb < <(measure "$py" -c "
 import duckdb; c = duckdb.connect('$work/d.duckdb'); c.execute('SET threads=1')
 c.execute(\"CREATE TABLE raw AS SELECT * FROM read_ndjson_auto('$work/heavy.ndjson', ignore_errors=true, maximum_object_size=268435456)\")")
-row "DuckDB, payload-heavy, 1 thread" "$s" "$(python3 -c "print(f'{$(mb "$work/heavy.ndjson")/$s:,.0f} MB/s')")" "$((kb / 1024))"
+row "DuckDB, payload-heavy, 1 thread" "$s" "$(rate "$(mb "$work/heavy.ndjson")" "$s" MB/s)" "$((kb / 1024))"
 
 read -r s kb < <(measure sh -c "zcat '$work/lean.ndjson.gz' > /dev/null")
-row "zcat lean.ndjson.gz > /dev/null" "$s" "$(python3 -c "print(f'{$(mb "$work/lean.ndjson")/$s:,.0f} MB/s out')")" "$((kb / 1024))"
+row "zcat lean.ndjson.gz > /dev/null" "$s" "$(rate "$(mb "$work/lean.ndjson")" "$s" "MB/s out")" "$((kb / 1024))"
 rm -f "$work"/v.db*
 read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/lean.ndjson.gz")
-row "verdict ingest lean.ndjson.gz" "$s" "$(python3 -c "print(f'{$(mb "$work/lean.ndjson")/$s:,.0f} MB/s out')")" "$((kb / 1024))"
+row "verdict ingest lean.ndjson.gz" "$s" "$(rate "$(mb "$work/lean.ndjson")" "$s" "MB/s out")" "$((kb / 1024))"
+
+read -r s kb < <(measure sh -c "zcat '$work/heavy.ndjson.gz' > /dev/null")
+row "zcat heavy.ndjson.gz > /dev/null" "$s" "$(rate "$(mb "$work/heavy.ndjson")" "$s" "MB/s out")" "$((kb / 1024))"
+rm -f "$work"/v.db*
+read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/heavy.ndjson.gz")
+row "verdict ingest heavy.ndjson.gz" "$s" "$(rate "$(mb "$work/heavy.ndjson")" "$s" "MB/s out")" "$((kb / 1024))"
 
 # Reports: one week from a database holding 12 weeks, against one holding only that week.
 week_start=2026-09-07   # Monday of 2026-W37, the last of the 12 weeks below

@@ -15,9 +15,8 @@ FROM ingest_refused_line
 WHERE ts_ms IS NULL
 GROUP BY reason
 UNION ALL
-SELECT 'warning', w.field, count(*)
-FROM ingest_warning w
-JOIN fct_poll p ON p.poll_key = w.poll_key
-WHERE p.ts_ms >= :start_ms AND p.ts_ms < :end_ms
-GROUP BY w.field
+SELECT 'warning', field, count(*)
+FROM ingest_warning
+WHERE ts_ms >= :start_ms AND ts_ms < :end_ms
+GROUP BY field
 ORDER BY 1, 3 DESC, 2;

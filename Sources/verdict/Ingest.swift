@@ -7,15 +7,14 @@ extension Verdict {
         static let configuration = CommandConfiguration(
             abstract: "Read checkresult logs (NDJSON, .gz, or - for stdin) into the database.",
             discussion: """
-                Prints one summary line per file and a total on stderr (or the total as JSON on
-                stdout with --json). Refused lines are kept with their reason: see `verdict rejects`.
-                An input that cannot be read is named, the others are still ingested, and the exit
-                status is 1.
+                Prints one summary line per file and a total on stderr (or the total as JSON on stdout with --json). Refused lines are kept with their reason: see `verdict rejects`. An input that cannot be read is named, the others are still ingested, and the exit status is 1.
+
+                Ingesting a file again parses nothing (its counts are reported as duplicates); a file that grew since it was last read is read from where that read ended; an interrupted ingest resumes after its last committed batch.
                 """)
 
         @OptionGroup var db: DatabaseOption
 
-        @Option(name: .long, help: ArgumentHelp("Time zone for messages; accepted for symmetry with report (periods are chosen at report time).", valueName: "ZONE"))
+        @Option(name: .long, help: ArgumentHelp("Accepted for symmetry with report; it changes nothing here: timestamps are stored as UTC instants and periods are chosen at report time.", valueName: "ZONE"))
         var tz: String?
 
         @Flag(name: .long, help: "Print the total summary as one JSON object on stdout.")

@@ -119,7 +119,7 @@ final class PollWriter {
             UPDATE fct_transaction SET first_ts_ms = ?2, date_key = ?3, poll_count = ?4 WHERE transaction_key = ?1
             """)
         insertWarning = try SQLiteStatement(db, """
-            INSERT INTO ingest_warning (poll_key, file_key, line_number, field, problem) VALUES (?1, ?2, ?3, ?4, ?5)
+            INSERT INTO ingest_warning (poll_key, file_key, line_number, field, problem, ts_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
         insertRefused = try SQLiteStatement(db, """
             INSERT OR IGNORE INTO ingest_refused_line (file_key, source_path, line_number, reason, detail, ts_ms,
@@ -195,6 +195,7 @@ final class PollWriter {
             insertWarning.bind(3, poll.lineNumber)
             insertWarning.bind(4, w.field)
             insertWarning.bind(5, w.problem)
+            insertWarning.bind(6, poll.timestampMillis)
             try insertWarning.run()
         }
 

@@ -259,7 +259,11 @@ enum Schema {
         SELECT first_ts_ms - ((first_ts_ms % 900000) + 900000) % 900000, product_key, outcome, count(*)
         FROM fct_transaction
         GROUP BY 1, 2, 3;
-        CREATE INDEX ingest_refused_line_by_ts ON ingest_refused_line (ts_ms) WHERE ts_ms IS NOT NULL;
+        -- Data-quality notes select refused lines and warnings by date, also cheaply.
+        CREATE INDEX ingest_refused_line_by_ts ON ingest_refused_line (ts_ms);
+        ALTER TABLE ingest_warning ADD COLUMN ts_ms INTEGER; -- the poll's timestamp
+        UPDATE ingest_warning SET ts_ms = (SELECT p.ts_ms FROM fct_poll p WHERE p.poll_key = ingest_warning.poll_key);
+        CREATE INDEX ingest_warning_by_ts ON ingest_warning (ts_ms);
         INSERT INTO meta_table_comment VALUES
           ('agg_outcome_15min', 'one (quarter hour, product, outcome)', 'Rollup of fct_transaction for trends: counts by the quarter hour a transaction started in.');
         """
