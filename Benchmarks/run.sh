@@ -58,9 +58,19 @@ c.execute(\"CREATE TABLE raw AS SELECT * FROM read_ndjson_auto('$work/lean.ndjso
   row "DuckDB read_ndjson_auto → one raw table, $threads thread(s)" "$s" "$(rate "$lines" "$s" lines/s)" "$((kb / 1024))"
 done
 
+# sqlite-utils stops at the first line that is not JSON: give it the valid lines only.
+[[ -f $work/lean-valid.ndjson ]] || python3 -c "
+import json, sys
+with open(sys.argv[1], 'rb') as src, open(sys.argv[2], 'wb') as out:
+    for line in src:
+        try:
+            if isinstance(json.loads(line), dict): out.write(line.rstrip(b'\\r\\n') + b'\\n')
+        except ValueError: pass
+" "$work/lean.ndjson" "$work/lean-valid.ndjson"
 rm -f "$work/su.db"
-read -r s kb < <(measure "$work/venv/bin/sqlite-utils" insert "$work/su.db" raw "$work/lean.ndjson" --nl --alter)
-row "sqlite-utils insert --nl → one raw table" "$s" "$(rate "$lines" "$s" lines/s)" "$((kb / 1024))"
+valid=$(wc -l < "$work/lean-valid.ndjson")
+read -r s kb < <(measure "$work/venv/bin/sqlite-utils" insert "$work/su.db" raw "$work/lean-valid.ndjson" --nl --alter)
+row "sqlite-utils insert --nl --alter → one raw table ($valid valid lines)" "$s" "$(rate "$valid" "$s" lines/s)" "$((kb / 1024))"
 
 rm -f "$work"/v.db*
 read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/heavy.ndjson")
