@@ -78,14 +78,7 @@ final class PollWriter {
 
     init(connection db: OpaquePointer) throws(VerdictError) {
         self.db = db
-        func maxKey(_ sql: String) throws(VerdictError) -> Int64 {
-            let s = try SQLiteStatement(db, sql)
-            var v: Int64 = 0
-            _ = try s.queryOne { v = $0.int64(0) }
-            return v
-        }
-        nextPollKey = try maxKey("SELECT ifnull(max(poll_key), 0) FROM fct_poll") + 1
-        nextTransactionKey = try maxKey("SELECT ifnull(max(transaction_key), 0) FROM fct_transaction") + 1
+        (nextPollKey, nextTransactionKey) = try PollWriter.nextKeys(db)
         insertPoll = try SQLiteStatement(db, """
             INSERT OR IGNORE INTO fct_poll (poll_key, transaction_key, ts_ms, result_status, result_code_key, final_rank,
               file_key, line_number, biz_id, verdict, error_code_key, document_key, country_key, deeper_result,
@@ -322,14 +315,19 @@ final class PollWriter {
     func reset() throws(VerdictError) {
         transactions.removeAll()
         dims.reset()
+        (nextPollKey, nextTransactionKey) = try PollWriter.nextKeys(db)
+    }
+
+    /// The keys the next poll and the next transaction get (one past the largest stored).
+    private static func nextKeys(_ db: OpaquePointer) throws(VerdictError) -> (poll: Int64, transaction: Int64) {
         func maxKey(_ sql: String) throws(VerdictError) -> Int64 {
             let s = try SQLiteStatement(db, sql)
             var v: Int64 = 0
             _ = try s.queryOne { v = $0.int64(0) }
             return v
         }
-        nextPollKey = try maxKey("SELECT ifnull(max(poll_key), 0) FROM fct_poll") + 1
-        nextTransactionKey = try maxKey("SELECT ifnull(max(transaction_key), 0) FROM fct_transaction") + 1
+        return (try maxKey("SELECT ifnull(max(poll_key), 0) FROM fct_poll") + 1,
+                try maxKey("SELECT ifnull(max(transaction_key), 0) FROM fct_transaction") + 1)
     }
 
     /// Keeps a refused line (once per path, line number and content).

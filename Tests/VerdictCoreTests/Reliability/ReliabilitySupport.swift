@@ -16,20 +16,14 @@ import Testing
 
 // MARK: - Seeded randomness
 
-/// SplitMix64, written out here so that a seed gives the same numbers whatever the
-/// standard library's own algorithms do in a later Swift.
+/// The product's own SplitMix64 (what `verdict sample` uses), with the helpers the tests
+/// need: a seed gives the same numbers whatever the standard library does in a later Swift.
 struct SeededRandom {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform in 0..<n (n > 0).
     mutating func below(_ n: Int) -> Int {
