@@ -8,7 +8,8 @@
 /// (the same spoofResult block on thousands of polls) are read once.
 ///
 /// Keys are compared byte for byte after a hash match: a hit is always the same input.
-/// Bounded: past `capacity` entries nothing new is remembered.
+/// Bounded: past `capacity` entries nothing new is remembered, and blocks longer than
+/// `maxLength` bytes are never kept (at most 4 MiB per memo).
 final class RawMemo<Value> {
     private struct Entry {
         var hash: UInt64
@@ -22,7 +23,7 @@ final class RawMemo<Value> {
     private let capacity: Int
     private let maxLength: Int
 
-    init(capacity: Int = 4096, maxLength: Int = 4096) {
+    init(capacity: Int = 2048, maxLength: Int = 2048) {
         self.capacity = capacity
         self.maxLength = maxLength
         var size = 1
