@@ -54,7 +54,7 @@ enum ExitStatus {
 
     static func of(_ e: VerdictError) -> Int32 {
         switch e.code {
-        case .usage: usage
+        case .usage, .query: usage
         case .tooManyRejects: tooManyRejects
         case .database, .busy: databaseError
         default: inputError

@@ -27,7 +27,7 @@ public final class VerdictDatabase: Sendable {
         self.path = path
         if access == .existing {
             guard FileManagerLite.exists(path) else {
-                throw VerdictError(.io, "\(path): no such database", hint: "create it with: verdict ingest --db \(path) FILE...")
+                throw VerdictError(.database, "\(path): no such database", hint: "create it with: verdict ingest --db \(path) FILE...")
             }
         } else {
             try VerdictDatabase.createPrivately(path)
