@@ -52,16 +52,17 @@ public struct RejectStore: Sendable {
         do {
             let n = try database.queue.writeWithoutTransaction { db -> Int in
                 try db.execute(sql: "PRAGMA secure_delete = ON")
-                let count = try db.inTransaction {
+                var deleted = 0
+                try db.inTransaction {
                     if let reason {
                         try db.execute(sql: "DELETE FROM ingest_refused_line WHERE reason = ?", arguments: [reason])
                     } else {
                         try db.execute(sql: "DELETE FROM ingest_refused_line")
                     }
+                    deleted = db.changesCount
                     return .commit
                 }
-                _ = count
-                return db.changesCount
+                return deleted
             }
             try database.queue.writeWithoutTransaction { db in _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
             return n
