@@ -261,6 +261,8 @@ public final class Ingester {
                 }
                 inBatch += batch.items.count
                 checkpointOffset = batch.endOffset
+                // Hand the batch back: the reading thread frees it.
+                _ = thread.spent.offer(batch)
                 if inBatch >= options.batchLines { try commit() }
                 if let progress = options.progress {
                     let t = MonotonicClock.now()

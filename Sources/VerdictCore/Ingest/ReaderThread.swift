@@ -65,6 +65,24 @@ final class BoundedQueue<T: Sendable>: @unchecked Sendable {
         return item
     }
 
+    /// Adds without waiting; false (and nothing added) when full or closed.
+    func offer(_ item: T) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed, items.count < capacity else { return false }
+        items.append(item)
+        return true
+    }
+
+    /// Everything queued now, without waiting.
+    func drain() -> [T] {
+        condition.lock()
+        defer { condition.unlock() }
+        let all = items
+        items.removeAll()
+        return all
+    }
+
     /// Tells the producer to stop.
     func close() {
         condition.lock()
@@ -79,6 +97,9 @@ final class BoundedQueue<T: Sendable>: @unchecked Sendable {
 /// the SQLite writes on the other core.
 final class ReaderThread: @unchecked Sendable {
     let events = BoundedQueue<ReaderEvent>(capacity: 8)
+    /// Batches the writer is done with, handed back so that freeing their thousands of
+    /// strings costs this thread's time, not the writer's.
+    let spent = BoundedQueue<ParsedBatch>(capacity: 8)
     private let reader: LineReader
     private let parser: LogLineParser
     private let hasher: StreamingSHA256?
@@ -114,6 +135,7 @@ final class ReaderThread: @unchecked Sendable {
                     batch.rawBytesRead = reader.rawBytesRead
                     batch.endOffset = reader.consumedBytes
                     guard events.put(.batch(batch)) else { return }
+                    _ = spent.drain()  // freed here
                     batch = ParsedBatch()
                     batch.items.reserveCapacity(batchLines)
                 }
