@@ -131,7 +131,7 @@ extension PollRecord {
             guard let v = recognitionResult, !v.isEmpty else { return nil }
             return v
         case .videoVerify:
-            guard let v = videoVerifyResult, !v.isEmpty, v.lowercased() != "inprocess" else { return nil }
+            guard let v = videoVerifyResult, !v.isEmpty, !v.equalsIgnoringASCIICase("inprocess") else { return nil }
             return v
         }
     }
@@ -142,7 +142,7 @@ extension PollRecord {
         guard let v = verdict else { return .pending }
         switch product {
         case .idRecognition: return v == "Y" ? .passed : .failed
-        case .videoVerify: return v.lowercased() == "success" ? .passed : .failed
+        case .videoVerify: return v.equalsIgnoringASCIICase("success") ? .passed : .failed
         }
     }
 }
@@ -168,5 +168,21 @@ public enum Outcome: Int, Sendable {
         case "api_error": self = .apiError
         default: return nil
         }
+    }
+}
+
+extension String {
+    /// Equality ignoring the case of ASCII letters, without building a lowered copy.
+    /// (For the ASCII words compared here this is what full Unicode lower-casing gives:
+    /// no other character lower-cases to one of their letters.)
+    func equalsIgnoringASCIICase(_ other: StaticString) -> Bool {
+        let o = UnsafeBufferPointer(start: other.utf8Start, count: other.utf8CodeUnitCount)
+        guard utf8.count == o.count else { return false }
+        for (a, b) in zip(utf8, o) {
+            let la = a >= 65 && a <= 90 ? a | 0x20 : a
+            let lb = b >= 65 && b <= 90 ? b | 0x20 : b
+            if la != lb { return false }
+        }
+        return true
     }
 }

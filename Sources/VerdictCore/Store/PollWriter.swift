@@ -214,12 +214,10 @@ final class PollWriter {
     /// VideoVerify verdicts are reported in one spelling whatever the case logged.
     static func verdictLabel(_ v: String, _ product: Product) -> String {
         guard product == .videoVerify else { return v }
-        switch v.lowercased() {
-        case "success": return "Success"
-        case "failure": return "Failure"
-        case "voidtimeout": return "VoidTimeout"
-        default: return v
-        }
+        if v.equalsIgnoringASCIICase("success") { return "Success" }
+        if v.equalsIgnoringASCIICase("failure") { return "Failure" }
+        if v.equalsIgnoringASCIICase("voidtimeout") { return "VoidTimeout" }
+        return v
     }
 
     private func lookup(_ tid: TransactionID) throws(VerdictError) -> TransactionState? {
