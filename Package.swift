@@ -5,7 +5,7 @@ import PackageDescription
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
-    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+    // (release builds use -O: bounds and overflow checks stay on for hostile input)
 ]
 
 let package = Package(
