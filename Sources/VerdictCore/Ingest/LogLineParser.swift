@@ -277,75 +277,47 @@ public final class LogLineParser {
                 continue
             }
             let v = try c.scanValue()
-            // Dispatch on the key's length first (computed from the names below), then
-            // compare bytes; an escaped key is decoded and compared by the same table.
-            let name: JSONRef = key
-            if key.flag {
-                LogLineParser.assignExtInfo(JSONRead.string(base, key), v, &e)
-            } else {
-                switch key.end - key.start - 2 {
-                case 7:
-                    if JSONRead.key(base, name, is: "quality") { e.quality = v }
-                case 8:
-                    if JSONRead.key(base, name, is: "certType") { e.certType = v }
-                case 9:
-                    if JSONRead.key(base, name, is: "ocrResult") { e.ocrResult = v }
-                case 10:
-                    if JSONRead.key(base, name, is: "docEdition") { e.docEdition = v }
-                case 11:
-                    if JSONRead.key(base, name, is: "spoofResult") { e.spoofResult = v }
-                    else if JSONRead.key(base, name, is: "docCategory") { e.docCategory = v }
-                    else if JSONRead.key(base, name, is: "countryCode") { e.countryCode = v }
-                case 12:
-                    if JSONRead.key(base, name, is: "deeperResult") { e.deeperResult = v }
-                case 13:
-                    if JSONRead.key(base, name, is: "qualityPassed") { e.qualityPassed = v }
-                case 15:
-                    if JSONRead.key(base, name, is: "ocrResultFormat") { e.ocrResultFormat = v }
-                    else if JSONRead.key(base, name, is: "ocrResultDetail") { e.ocrResultDetail = v }
-                case 17:
-                    if JSONRead.key(base, name, is: "recognitionResult") { e.recognitionResult = v }
-                case 18:
-                    if JSONRead.key(base, name, is: "willingVerifyVideo") { e.willingVerifyVideo = v }
-                case 19:
-                    if JSONRead.key(base, name, is: "uploadEnabledResult") { e.uploadEnabledResult = v }
-                    else if JSONRead.key(base, name, is: "willingRetryRecords") { e.willingRetryRecords = v }
-                case 20:
-                    if JSONRead.key(base, name, is: "recognitionErrorCode") { e.recognitionErrorCode = v }
-                case 23:
-                    if JSONRead.key(base, name, is: "extraSpoofResultDetails") { e.extraSpoofResultDetails = v }
-                    else if JSONRead.key(base, name, is: "deeperResultDescription") { e.deeperResultDescription = v }
-                case 27:
-                    if JSONRead.key(base, name, is: "recognitionErrorDescription") { e.recognitionErrorDescription = v }
-                default: break
-                }
-            }
+            if let field = LogLineParser.extInfoField(base, key) { e[keyPath: field] = v }
         } while !(try c.endOfMember(close: UInt8(ascii: "}")))
     }
 
-    /// Sets the field named `name` (a decoded, escaped key).
-    static func assignExtInfo(_ name: String, _ v: JSONRef, _ e: inout ExtInfoFields) {
-        switch name {
-        case "spoofResult": e.spoofResult = v
-        case "recognitionResult": e.recognitionResult = v
-        case "certType": e.certType = v
-        case "docCategory": e.docCategory = v
-        case "docEdition": e.docEdition = v
-        case "countryCode": e.countryCode = v
-        case "extraSpoofResultDetails": e.extraSpoofResultDetails = v
-        case "deeperResult": e.deeperResult = v
-        case "uploadEnabledResult": e.uploadEnabledResult = v
-        case "recognitionErrorCode": e.recognitionErrorCode = v
-        case "recognitionErrorDescription": e.recognitionErrorDescription = v
-        case "deeperResultDescription": e.deeperResultDescription = v
-        case "ocrResult": e.ocrResult = v
-        case "ocrResultFormat": e.ocrResultFormat = v
-        case "ocrResultDetail": e.ocrResultDetail = v
-        case "quality": e.quality = v
-        case "qualityPassed": e.qualityPassed = v
-        case "willingRetryRecords": e.willingRetryRecords = v
-        case "willingVerifyVideo": e.willingVerifyVideo = v
-        default: break
+    typealias ExtInfoField = any WritableKeyPath<ExtInfoFields, JSONRef?> & Sendable
+
+    /// The extInfo fields read by name, each written once: the lookup below derives the
+    /// key lengths from these names, so a name and its length cannot disagree.
+    static let extInfoFields: [(name: String, field: ExtInfoField)] = [
+        ("recognitionResult", \.recognitionResult), ("certType", \.certType), ("docCategory", \.docCategory),
+        ("docEdition", \.docEdition), ("countryCode", \.countryCode), ("spoofResult", \.spoofResult),
+        ("extraSpoofResultDetails", \.extraSpoofResultDetails), ("deeperResult", \.deeperResult),
+        ("uploadEnabledResult", \.uploadEnabledResult), ("recognitionErrorCode", \.recognitionErrorCode),
+        ("recognitionErrorDescription", \.recognitionErrorDescription),
+        ("deeperResultDescription", \.deeperResultDescription), ("ocrResult", \.ocrResult),
+        ("ocrResultFormat", \.ocrResultFormat), ("ocrResultDetail", \.ocrResultDetail), ("quality", \.quality),
+        ("qualityPassed", \.qualityPassed), ("willingRetryRecords", \.willingRetryRecords),
+        ("willingVerifyVideo", \.willingVerifyVideo),
+    ]
+
+    /// `extInfoFields` grouped by the byte length of the name, for a cheap first test.
+    private static let extInfoByLength: [[(bytes: [UInt8], field: ExtInfoField)]] = {
+        var table = [[(bytes: [UInt8], field: ExtInfoField)]](repeating: [], count: 64)
+        for (name, field) in extInfoFields { table[name.utf8.count].append((Array(name.utf8), field)) }
+        return table
+    }()
+
+    /// The field a key of extInfo names, if Verdict reads it (an escaped key is decoded first).
+    static func extInfoField(_ base: UnsafePointer<UInt8>, _ key: JSONRef) -> ExtInfoField? {
+        if key.flag {
+            var name = JSONRead.string(base, key)
+            return name.withUTF8 { lookup($0.baseAddress, $0.count) }
+        }
+        return lookup(base + key.start + 1, key.end - key.start - 2)
+
+        func lookup(_ p: UnsafePointer<UInt8>?, _ n: Int) -> ExtInfoField? {
+            guard let p, n < extInfoByLength.count else { return nil }
+            for candidate in extInfoByLength[n] where memcmp(candidate.bytes, p, n) == 0 {
+                return candidate.field
+            }
+            return nil
         }
     }
 
