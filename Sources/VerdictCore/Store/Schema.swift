@@ -13,6 +13,14 @@ enum Schema {
         m.registerMigration("v3_views") { db in try db.execute(sql: v3) }
         m.registerMigration("v4_period_index") { db in try db.execute(sql: v4) }
         m.registerMigration("v5_outcome_rollup") { db in try db.execute(sql: v5) }
+        m.registerMigration("v6_quality_dates") { db in
+            // Written defensively: a file may already carry the column from a pre-release build.
+            if try !db.columns(in: "ingest_warning").contains(where: { $0.name == "ts_ms" }) {
+                // (No SQL comment here: SQLite splices the column text into CREATE TABLE.)
+                try db.execute(sql: "ALTER TABLE ingest_warning ADD COLUMN ts_ms INTEGER")
+            }
+            try db.execute(sql: v6)
+        }
         return m
     }
 
@@ -259,13 +267,18 @@ enum Schema {
         SELECT first_ts_ms - ((first_ts_ms % 900000) + 900000) % 900000, product_key, outcome, count(*)
         FROM fct_transaction
         GROUP BY 1, 2, 3;
-        -- Data-quality notes select refused lines and warnings by date, also cheaply.
-        CREATE INDEX ingest_refused_line_by_ts ON ingest_refused_line (ts_ms);
-        ALTER TABLE ingest_warning ADD COLUMN ts_ms INTEGER; -- the poll's timestamp
-        UPDATE ingest_warning SET ts_ms = (SELECT p.ts_ms FROM fct_poll p WHERE p.poll_key = ingest_warning.poll_key);
-        CREATE INDEX ingest_warning_by_ts ON ingest_warning (ts_ms);
         INSERT INTO meta_table_comment VALUES
           ('agg_outcome_15min', 'one (quarter hour, product, outcome)', 'Rollup of fct_transaction for trends: counts by the quarter hour a transaction started in.');
+        """
+
+    /// Data-quality notes select refused lines and warnings by date: both get an index
+    /// on it (a warning copies its poll's timestamp), so the notes cost what the period holds.
+    static let v6 = """
+        UPDATE ingest_warning SET ts_ms = (SELECT p.ts_ms FROM fct_poll p WHERE p.poll_key = ingest_warning.poll_key)
+        WHERE ts_ms IS NULL;
+        DROP INDEX IF EXISTS ingest_refused_line_by_ts;
+        CREATE INDEX ingest_refused_line_by_ts ON ingest_refused_line (ts_ms);
+        CREATE INDEX IF NOT EXISTS ingest_warning_by_ts ON ingest_warning (ts_ms);
         """
 
     static let v3 = """

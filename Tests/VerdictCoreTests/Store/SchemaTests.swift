@@ -55,7 +55,7 @@ struct SchemaTests {
                 try queue.close()
             }
             let db = try VerdictDatabase(path: path)
-            #expect(Schema.migrationNames == ["v1_star_schema", "v2_document_reuse", "v3_views", "v4_period_index", "v5_outcome_rollup"])
+            #expect(Schema.migrationNames == ["v1_star_schema", "v2_document_reuse", "v3_views", "v4_period_index", "v5_outcome_rollup", "v6_quality_dates"])
             // 1794384450000 ms = 2026-11-11T08:07:30Z; its quarter hour starts 450 s earlier.
             #expect(try db.rows("SELECT bucket_ms, product_key, outcome, transactions FROM agg_outcome_15min")
                     == [["1794384000000", "1", "passed", "1"]])
