@@ -1,3 +1,5 @@
+import Foundation
+
 /// One metric's SQL and where it came from.
 public struct QuerySource: Sendable {
     public var name: String
@@ -28,7 +30,13 @@ public struct QueryCatalog: Sendable {
         guard FileManagerLite.isDirectory(directory) else {
             throw VerdictError(.usage, "\(directory): not a directory of .sql files (--queries)")
         }
-        for file in try Directory.list(directory) where file.hasSuffix(".sql") {
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            throw VerdictError(.io, "\(directory): cannot list the query directory", cause: error)
+        }
+        for file in files where file.hasSuffix(".sql") {
             let path = directory + "/" + file
             guard let bytes = FileBytes.readAll(path: path) else { throw VerdictError(.io, "\(path): cannot read") }
             let name = String(file.dropLast(4))
@@ -52,27 +60,5 @@ public struct QueryCatalog: Sendable {
                                sql: String(decoding: bytes, as: UTF8.self), origin: nameOrPath)
         }
         throw VerdictError(.usage, "no query named '\(nameOrPath)'", hint: "known: " + names.joined(separator: ", "))
-    }
-}
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-enum Directory {
-    /// Names in a directory, sorted.
-    static func list(_ path: String) throws(VerdictError) -> [String] {
-        guard let dir = opendir(path) else { throw VerdictError(.io, "\(path): cannot list: \(String(cString: strerror(errno)))") }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
     }
 }

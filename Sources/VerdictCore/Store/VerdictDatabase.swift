@@ -1,5 +1,6 @@
 public import GRDB
 public import Logging
+import Foundation
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -110,7 +111,7 @@ public final class VerdictDatabase: Sendable {
     }
 }
 
-/// File-system checks without Foundation's FileManager.
+/// File-system checks: stat(2) for the cheap questions, Foundation for creating directories.
 enum FileManagerLite {
     static func exists(_ path: String) -> Bool {
         var st = stat()
@@ -128,15 +129,12 @@ enum FileManagerLite {
         return Int(st.st_size)
     }
 
+    /// `mkdir -p`, through Foundation.
     static func makeDirectory(_ path: String) throws(VerdictError) {
-        var partial = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            partial += "/" + part
-            if !isDirectory(partial) {
-                guard mkdir(partial, 0o755) == 0 || errno == EEXIST else {
-                    throw VerdictError(.io, "\(path): cannot create the directory: \(String(cString: strerror(errno)))")
-                }
-            }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw VerdictError(.io, "\(path): cannot create the directory", cause: error)
         }
     }
 }

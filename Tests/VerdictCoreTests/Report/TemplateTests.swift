@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VerdictCore
 
@@ -33,7 +34,7 @@ struct TemplateTests {
                 Log.idVerdict("B", at: Self.at, "Y"),
                 Log.idVerdict("C", at: "2026-11-20T08:00:00Z", "N"),  // next week: not counted
             ])
-            try FileManagerLite.makeDirectory(box.file("q"))
+            try FileManager.default.createDirectory(atPath: box.file("q"), withIntermediateDirectories: true)
             _ = try box.write("q/passed_per_day.sql", lines: [
                 "-- passed_per_day: passed ID Recognition transactions per UTC day.",
                 "SELECT date(first_ts_ms / 1000, 'unixepoch') AS day, count(*) AS passed",
