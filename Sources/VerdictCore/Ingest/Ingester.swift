@@ -111,7 +111,7 @@ public final class Ingester {
             }
         }
 
-        let hasher = knownHash == nil ? StreamingSHA256() : nil
+        let hasher = knownHash == nil ? HashThread() : nil
         let source: any ByteSource
         do {
             source = try InputOpener.open(path, onRawBytes: hasher.map { h in { h.update($0) } })

@@ -74,6 +74,16 @@ final class BoundedQueue<T: Sendable>: @unchecked Sendable {
         return true
     }
 
+    /// The first item queued, without waiting; nil when empty.
+    func drainOne() -> T? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !items.isEmpty else { return nil }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+
     /// Everything queued now, without waiting.
     func drain() -> [T] {
         condition.lock()
@@ -102,11 +112,11 @@ final class ReaderThread: @unchecked Sendable {
     let spent = BoundedQueue<ParsedBatch>(capacity: 8)
     private let reader: LineReader
     private let parser: LogLineParser
-    private let hasher: StreamingSHA256?
+    private let hasher: HashThread?
     private let batchLines: Int
     private let done = DispatchSemaphore(value: 0)
 
-    init(reader: LineReader, parser: LogLineParser, hasher: StreamingSHA256?, batchLines: Int = 2048) {
+    init(reader: LineReader, parser: LogLineParser, hasher: HashThread?, batchLines: Int = 2048) {
         self.reader = reader
         self.parser = parser
         self.hasher = hasher

@@ -237,7 +237,10 @@ final class PollWriter {
     /// Writes every changed transaction. Call inside the batch's SQL transaction.
     func flush() throws(VerdictError) {
         var rollup: [RollupKey: Int] = [:]
-        for (tid, st) in transactions where st.dirty {
+        // In key order: rows and index entries are appended instead of scattered over the
+        // B-trees (a dictionary's order is random; measured 3x slower).
+        let dirty = transactions.filter { $0.value.dirty }.sorted { $0.value.key < $1.value.key }
+        for (tid, st) in dirty {
             let outcome = st.final?.outcome ?? st.storedOutcome
             if let outcome, st.storedFirstTs != st.firstTs || st.storedOutcome != outcome {
                 if let oldTs = st.storedFirstTs, let old = st.storedOutcome {
