@@ -17,6 +17,8 @@ public struct IngestOptions: Sendable {
     public var progress: (@Sendable (FileSummary, _ bytesRead: Int, _ totalBytes: Int?) -> Void)?
     /// Wait for another ingest holding the database (true) or fail at once (false).
     public var waitForLock = true
+    /// Transactions kept in memory between batches (the rest are looked up when polled again).
+    var transactionCacheLimit = 50_000
 
     public init() {}
 }
@@ -53,7 +55,7 @@ public final class Ingester {
                 // fewer copies of the same pages.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 4096")
                 defer { _ = try? db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
-                let writer = try PollWriter(connection: connection)
+                let writer = try PollWriter(connection: connection, transactionCacheLimit: options.transactionCacheLimit)
                 let parser = LogLineParser(documentKey: options.documentKey)
                 for path in paths {
                     let file = try ingestOne(path: path, db: db, connection: connection, writer: writer, parser: parser)

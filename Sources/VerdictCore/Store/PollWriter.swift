@@ -74,11 +74,25 @@ final class PollWriter {
 
     private var transactions: [TransactionID: TransactionState] = [:]
     /// Beyond this many cached transactions the cache is emptied after a flush.
-    private let transactionCacheLimit = 50_000
+    private let transactionCacheLimit: Int
 
-    init(connection db: OpaquePointer) throws(VerdictError) {
+    /// True when the database held no transaction as this writer started. A transaction
+    /// then is in the database only if this writer created it, so for one that is neither
+    /// cached nor in `dropped`, the lookup (an index search that finds nothing on a first
+    /// load) is skipped.
+    private let startedEmpty: Bool
+    /// Hashes of the transactions dropped from the cache while `startedEmpty`: a hit means
+    /// "maybe stored", and the database is asked. Bounded: past `droppedLimit` every miss
+    /// is looked up again.
+    private var dropped = Set<Int>()
+    private var droppedOverflow = false
+    private let droppedLimit = 2_000_000
+
+    init(connection db: OpaquePointer, transactionCacheLimit: Int = 50_000) throws(VerdictError) {
         self.db = db
+        self.transactionCacheLimit = transactionCacheLimit
         (nextPollKey, nextTransactionKey) = try PollWriter.nextKeys(db)
+        startedEmpty = nextTransactionKey == 1
         insertPoll = try SQLiteStatement(db, """
             INSERT OR IGNORE INTO fct_poll (poll_key, transaction_key, ts_ms, result_status, result_code_key, final_rank,
               file_key, line_number, biz_id, verdict, error_code_key, document_key, country_key, deeper_result,
@@ -133,7 +147,7 @@ final class PollWriter {
         let state: TransactionState
         if let cached = transactions[tid] {
             state = cached
-        } else if let found = try lookup(tid) {
+        } else if mayBeStored(tid), let found = try lookup(tid) {
             state = found
             transactions[tid] = found
         } else {
@@ -297,7 +311,23 @@ final class PollWriter {
             upsertRollup.bind(4, delta)
             try upsertRollup.run()
         }
-        if transactions.count > transactionCacheLimit { transactions.removeAll(keepingCapacity: true) }
+        if transactions.count > transactionCacheLimit { dropCache() }
+    }
+
+    private func mayBeStored(_ tid: TransactionID) -> Bool {
+        !startedEmpty || droppedOverflow || dropped.contains(tid.hashValue)
+    }
+
+    /// Empties the transaction cache, remembering (while `startedEmpty`) whom it held.
+    private func dropCache() {
+        if startedEmpty && !droppedOverflow {
+            for tid in transactions.keys { dropped.insert(tid.hashValue) }
+            if dropped.count > droppedLimit {
+                droppedOverflow = true
+                dropped = []
+            }
+        }
+        transactions.removeAll(keepingCapacity: true)
     }
 
     private struct RollupKey: Hashable {
@@ -314,7 +344,7 @@ final class PollWriter {
 
     /// Forgets cached state (after a rollback, the database is the truth again).
     func reset() throws(VerdictError) {
-        transactions.removeAll()
+        dropCache()
         dims.reset()
         (nextPollKey, nextTransactionKey) = try PollWriter.nextKeys(db)
     }

@@ -245,6 +245,49 @@ struct IngesterTests {
         }
     }
 
+    @Test("a transaction dropped from the writer's memory is found again, on a first load and on a later one")
+    func transactionCacheDrops() throws {
+        try withSandbox { box in
+            // 40 transactions polled three times each, the polls of one transaction far apart,
+            // and a second file repeating some polls and finishing others.
+            var first: [String] = []
+            for round in 0..<3 {
+                for t in 0..<40 {
+                    let at = String(format: "2026-11-10T08:%02d:%02dZ", round * 10, t)
+                    first.append(round < 2 ? Log.id("C\(t)", at: at, status: "U", code: "PROCESSING") : Log.idVerdict("C\(t)", at: at, t % 2 == 0 ? "Y" : "N"))
+                }
+            }
+            let second = first.suffix(50) + (0..<40).map { Log.id("C\($0)", at: "2026-11-10T09:00:00Z", status: "F", code: "SYSTEM_ERROR") }
+            let a = try box.write("a.ndjson", lines: first)
+            let b = try box.write("b.ndjson", lines: Array(second))
+
+            let reference = try box.database("reference.db")
+            let sRef = try box.ingest(reference, [a, b])
+            var options = IngestOptions()
+            options.batchLines = 7
+            options.transactionCacheLimit = 3
+            // One run over both files into an empty database, and a second run into a database
+            // that already holds the first file.
+            let oneRun = try box.database("one-run.db")
+            let sOne = try box.ingest(oneRun, [a, b], options: options)
+            let twoRuns = try box.database("two-runs.db")
+            _ = try box.ingest(twoRuns, [a], options: options)
+            _ = try box.ingest(twoRuns, [b], options: options)
+
+            #expect(sRef.total.accepted == 160 && sRef.total.duplicates == 50)
+            #expect(sOne.total == sRef.total)
+            let query = "SELECT transaction_id, poll_count, result_code, outcome, verdict FROM v_transaction ORDER BY transaction_id"
+            let expected = try reference.rows(query)
+            #expect(expected.count == 40)
+            // Every transaction: 4 polls, its final poll the verdict (a SUCCESS outranks a SYSTEM_ERROR).
+            #expect(expected.allSatisfy { $0[1] == "4" && $0[2] == "SUCCESS" && $0[3] == ($0[4] == "Y" ? "passed" : "failed") })
+            #expect(try oneRun.rows(query) == expected)
+            #expect(try twoRuns.rows(query) == expected)
+            #expect(try oneRun.tableCounts() == reference.tableCounts())
+            #expect(try twoRuns.count("SELECT count(*) FROM fct_poll") == 160)
+        }
+    }
+
     @Test("standard input: verdict ingest --db X --json -")
     func standardInput() throws {
         try withSandbox { box in
