@@ -8,22 +8,22 @@
 -- deeperResult row.
 --
 -- Parameters: :start_ms, :end_ms.
+-- The period is read once, grouped by profile and deeper result; checks are counted from
+-- those groups.
 WITH c AS (
-  SELECT spoof_profile_key, deeper_result
+  SELECT spoof_profile_key, deeper_result, count(*) AS n
   FROM fct_transaction
   WHERE product_key = 1
     AND first_ts_ms >= :start_ms AND first_ts_ms < :end_ms
     AND outcome IN ('passed', 'failed')
-),
-profiles AS (
-  SELECT spoof_profile_key, count(*) AS n FROM c WHERE spoof_profile_key IS NOT NULL GROUP BY spoof_profile_key
+  GROUP BY spoof_profile_key, deeper_result
 ),
 checks AS (
-  SELECT b.check_name, 0 AS source, b.evaluated * pr.n AS evaluated, b.passed * pr.n AS passed
-  FROM profiles pr
-  JOIN bridge_spoof_check b ON b.spoof_profile_key = pr.spoof_profile_key
+  SELECT b.check_name, 0 AS source, b.evaluated * c.n AS evaluated, b.passed * c.n AS passed
+  FROM c
+  JOIN bridge_spoof_check b ON b.spoof_profile_key = c.spoof_profile_key
   UNION ALL
-  SELECT 'DEEPER', 1, deeper_result <> '', deeper_result = 'Y' FROM c WHERE deeper_result IS NOT NULL
+  SELECT 'DEEPER', 1, (deeper_result <> '') * n, (deeper_result = 'Y') * n FROM c WHERE deeper_result IS NOT NULL
   UNION ALL
   SELECT 'DEEPER', 1, 0, 0
 )

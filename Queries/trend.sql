@@ -8,7 +8,9 @@
 --
 -- Parameters: :periods, a JSON array of {"label": first day, "start": ms, "end": ms},
 -- oldest first (Verdict fills it from the report period).
-WITH periods AS (
+-- The periods are materialized: their bounds are read from the JSON once, not once per
+-- rollup row compared against them.
+WITH periods AS MATERIALIZED (
   SELECT key AS idx, json_extract(value, '$.label') AS period_start,
          json_extract(value, '$.start') AS start_ms, json_extract(value, '$.end') AS end_ms
   FROM json_each(:periods)

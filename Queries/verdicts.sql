@@ -6,18 +6,12 @@
 -- share = transactions / that product's completed transactions.
 --
 -- Parameters: :start_ms, :end_ms.
-WITH c AS (
-  SELECT t.product_key, t.verdict_label
-  FROM dim_product p
-  CROSS JOIN fct_transaction t ON t.product_key = p.product_key  -- product first (CROSS JOIN fixes the order): the period index applies
-  WHERE t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
-    AND t.outcome IN ('passed', 'failed')
-),
-totals AS (SELECT product_key, count(*) AS completed FROM c GROUP BY product_key)
-SELECT p.product, c.verdict_label AS verdict, count(*) AS transactions,
-       CAST(count(*) AS REAL) / totals.completed AS share
-FROM c
-JOIN dim_product p ON p.product_key = c.product_key
-JOIN totals ON totals.product_key = c.product_key
-GROUP BY p.product, c.verdict_label
+-- The share's denominator is a window over the grouped rows: the period is read once.
+SELECT p.product, t.verdict_label AS verdict, count(*) AS transactions,
+       CAST(count(*) AS REAL) / sum(count(*)) OVER (PARTITION BY p.product) AS share
+FROM dim_product p
+CROSS JOIN fct_transaction t ON t.product_key = p.product_key  -- product first (CROSS JOIN fixes the order): the period index applies
+WHERE t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
+  AND t.outcome IN ('passed', 'failed')
+GROUP BY p.product, t.verdict_label
 ORDER BY p.product, transactions DESC, verdict;

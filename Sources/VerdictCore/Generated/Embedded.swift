@@ -286,21 +286,15 @@ FROM flags;
 -- share = transactions / that product's transactions in the period.
 --
 -- Parameters: :start_ms, :end_ms.
-WITH t AS (
-  SELECT t.product_key, t.result_status, rc.result_code
-  FROM dim_product p
-  CROSS JOIN fct_transaction t ON t.product_key = p.product_key  -- product first (CROSS JOIN fixes the order): the period index applies
-  JOIN dim_result_code rc ON rc.result_code_key = t.result_code_key
-  WHERE t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
-),
-totals AS (SELECT product_key, count(*) AS n FROM t GROUP BY product_key)
-SELECT p.product, t.result_status, t.result_code, count(*) AS transactions,
-       CAST(count(*) AS REAL) / totals.n AS share
-FROM t
-JOIN dim_product p ON p.product_key = t.product_key
-JOIN totals ON totals.product_key = t.product_key
-GROUP BY p.product, t.result_status, t.result_code
-ORDER BY p.product, transactions DESC, t.result_code, t.result_status;
+-- The share's denominator is a window over the grouped rows: the period is read once.
+SELECT p.product, t.result_status, rc.result_code, count(*) AS transactions,
+       CAST(count(*) AS REAL) / sum(count(*)) OVER (PARTITION BY p.product) AS share
+FROM dim_product p
+CROSS JOIN fct_transaction t ON t.product_key = p.product_key  -- product first (CROSS JOIN fixes the order): the period index applies
+JOIN dim_result_code rc ON rc.result_code_key = t.result_code_key
+WHERE t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
+GROUP BY p.product, t.result_status, rc.result_code
+ORDER BY p.product, transactions DESC, rc.result_code, t.result_status;
 
 """#,
         "spoof_checks": #"""
@@ -314,22 +308,22 @@ ORDER BY p.product, transactions DESC, t.result_code, t.result_status;
 -- deeperResult row.
 --
 -- Parameters: :start_ms, :end_ms.
+-- The period is read once, grouped by profile and deeper result; checks are counted from
+-- those groups.
 WITH c AS (
-  SELECT spoof_profile_key, deeper_result
+  SELECT spoof_profile_key, deeper_result, count(*) AS n
   FROM fct_transaction
   WHERE product_key = 1
     AND first_ts_ms >= :start_ms AND first_ts_ms < :end_ms
     AND outcome IN ('passed', 'failed')
-),
-profiles AS (
-  SELECT spoof_profile_key, count(*) AS n FROM c WHERE spoof_profile_key IS NOT NULL GROUP BY spoof_profile_key
+  GROUP BY spoof_profile_key, deeper_result
 ),
 checks AS (
-  SELECT b.check_name, 0 AS source, b.evaluated * pr.n AS evaluated, b.passed * pr.n AS passed
-  FROM profiles pr
-  JOIN bridge_spoof_check b ON b.spoof_profile_key = pr.spoof_profile_key
+  SELECT b.check_name, 0 AS source, b.evaluated * c.n AS evaluated, b.passed * c.n AS passed
+  FROM c
+  JOIN bridge_spoof_check b ON b.spoof_profile_key = c.spoof_profile_key
   UNION ALL
-  SELECT 'DEEPER', 1, deeper_result <> '', deeper_result = 'Y' FROM c WHERE deeper_result IS NOT NULL
+  SELECT 'DEEPER', 1, (deeper_result <> '') * n, (deeper_result = 'Y') * n FROM c WHERE deeper_result IS NOT NULL
   UNION ALL
   SELECT 'DEEPER', 1, 0, 0
 )
@@ -380,7 +374,9 @@ ORDER BY b.spoof_type, b.check_name, b.component;
 --
 -- Parameters: :periods, a JSON array of {"label": first day, "start": ms, "end": ms},
 -- oldest first (Verdict fills it from the report period).
-WITH periods AS (
+-- The periods are materialized: their bounds are read from the JSON once, not once per
+-- rollup row compared against them.
+WITH periods AS MATERIALIZED (
   SELECT key AS idx, json_extract(value, '$.label') AS period_start,
          json_extract(value, '$.start') AS start_ms, json_extract(value, '$.end') AS end_ms
   FROM json_each(:periods)
@@ -411,20 +407,14 @@ ORDER BY idx, product_key;
 -- share = transactions / that product's completed transactions.
 --
 -- Parameters: :start_ms, :end_ms.
-WITH c AS (
-  SELECT t.product_key, t.verdict_label
-  FROM dim_product p
-  CROSS JOIN fct_transaction t ON t.product_key = p.product_key  -- product first (CROSS JOIN fixes the order): the period index applies
-  WHERE t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
-    AND t.outcome IN ('passed', 'failed')
-),
-totals AS (SELECT product_key, count(*) AS completed FROM c GROUP BY product_key)
-SELECT p.product, c.verdict_label AS verdict, count(*) AS transactions,
-       CAST(count(*) AS REAL) / totals.completed AS share
-FROM c
-JOIN dim_product p ON p.product_key = c.product_key
-JOIN totals ON totals.product_key = c.product_key
-GROUP BY p.product, c.verdict_label
+-- The share's denominator is a window over the grouped rows: the period is read once.
+SELECT p.product, t.verdict_label AS verdict, count(*) AS transactions,
+       CAST(count(*) AS REAL) / sum(count(*)) OVER (PARTITION BY p.product) AS share
+FROM dim_product p
+CROSS JOIN fct_transaction t ON t.product_key = p.product_key  -- product first (CROSS JOIN fixes the order): the period index applies
+WHERE t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
+  AND t.outcome IN ('passed', 'failed')
+GROUP BY p.product, t.verdict_label
 ORDER BY p.product, transactions DESC, verdict;
 
 """#,

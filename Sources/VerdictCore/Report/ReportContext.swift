@@ -35,8 +35,8 @@ enum ReportContext {
 
     static func products(_ snap: MetricsSnapshot) -> [[String: Any]] {
         guard let cur = snap.results["outcomes"] else { return [] }
-        let prev = snap.previous["outcomes"]
-        return cur.records.enumerated().map { i, r in
+        let prev = previousOutcomes(snap)
+        return cur.records.map { r in
             let completed = r["completed"]?.int ?? 0
             let passed = r["passed"]?.int ?? 0
             var e: [String: Any] = [:]
@@ -50,7 +50,7 @@ enum ReportContext {
                 e["interval"] = "–"
             }
             e["small_sample"] = completed > 0 && completed < Statistics.smallSample
-            let pr = prev.flatMap { $0.records.indices.contains(i) ? $0.records[i] : nil }
+            let pr = r["product"]?.string.flatMap { prev[$0] }
             let pc = pr?["completed"]?.int ?? 0, pp = pr?["passed"]?.int ?? 0
             e["previous_pass_rate"] = Markdown.percent(pr?["pass_rate"]?.double)
             e["previous_completed"] = String(pc)
@@ -63,6 +63,21 @@ enum ReportContext {
             e["significance"] = significance(x1: passed, n1: completed, x2: pp, n2: pc)
             return e
         }
+    }
+
+    /// The previous period's outcomes by product: from `outcomes` run for that period when
+    /// it was, otherwise from the trend's row for that period (the same counts, from the rollup).
+    static func previousOutcomes(_ snap: MetricsSnapshot) -> [String: [String: Cell]] {
+        var out: [String: [String: Cell]] = [:]
+        if let prev = snap.previous["outcomes"] {
+            for r in prev.records { if let p = r["product"]?.string { out[p] = r } }
+            return out
+        }
+        let start = snap.period.shifted(by: 1).first.isoDate
+        for r in snap.results["trend"]?.records ?? [] where r["period_start"]?.string == start {
+            if let p = r["product"]?.string { out[p] = r }
+        }
+        return out
     }
 
     /// "significant (p = 0.003)", "not significant (p = 0.41)", or why it cannot be said.

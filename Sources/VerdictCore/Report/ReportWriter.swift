@@ -26,7 +26,10 @@ public struct ReportWriter {
         let csvNames = QueryCatalog.contractFiles + QueryCatalog.extraFiles
         // Every query of the catalog is run, so a template may use any of them.
         let names = Array(Set(csvNames + engine.catalog.names)).sorted()
-        let snapshot = try engine.run(names, period: period, alsoPrevious: ["outcomes", "spoof_checks"])
+        // The previous period's outcomes are the built-in trend's second-to-last row (read
+        // from the rollup); they are queried again only when trend.sql is overridden.
+        let trendIsBuiltIn = engine.catalog.query(named: "trend")?.origin == "built-in"
+        let snapshot = try engine.run(names, period: period, alsoPrevious: trendIsBuiltIn ? ["spoof_checks"] : ["outcomes", "spoof_checks"])
         var files: [String] = []
         for name in csvNames {
             guard let result = snapshot.results[name] else { continue }

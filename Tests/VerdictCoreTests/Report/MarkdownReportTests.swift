@@ -117,6 +117,45 @@ struct MarkdownReportTests {
         }
     }
 
+    @Test("the headline compares each product with the previous period, from the trend or from an overridden one")
+    func previousPeriodHeadline() throws {
+        try withSandbox { box in
+            // 2026-W46: ID 3 passed, 1 failed (75.0%); VideoVerify 1 Success.
+            // 2026-W45: ID 1 passed, 1 failed (50.0%); no VideoVerify.
+            let lines = [
+                Log.idVerdict("A1", at: "2026-11-10T08:00:00Z", "Y"), Log.idVerdict("A2", at: "2026-11-11T08:00:00Z", "Y"),
+                Log.idVerdict("A3", at: "2026-11-12T08:00:00Z", "Y"), Log.idVerdict("A4", at: "2026-11-13T08:00:00Z", "N"),
+                Log.vv("V1", at: "2026-11-10T09:00:00Z", verdict: "Success"),
+                Log.idVerdict("B1", at: "2026-11-03T08:00:00Z", "Y"), Log.idVerdict("B2", at: "2026-11-08T23:59:59Z", "N"),
+            ]
+            let (db, _) = try box.ingestLines(lines)
+            func headline(_ dir: String, _ product: String) throws -> [String] {
+                let md = try readText(dir + "/report.md")
+                let row = try #require(md.split(separator: "\n").first { $0.hasPrefix("| \(product) |") })
+                return row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            // product, transactions, completed, pass rate, interval, previous, change, significance
+            let builtIn = try box.report(db, try Periods.week("2026-W46"))
+            var id = try headline(builtIn, "ID_RECOGNITION")
+            #expect(id[0] == "ID_RECOGNITION" && id[2] == "4" && id[3].hasPrefix("75.0%"))
+            #expect(id[5] == "50.0%" && id[6] == "+25.0 pp")
+            #expect(id[7].hasPrefix("not significant"))
+            var vv = try headline(builtIn, "VIDEO_VERIFY")
+            #expect(vv[5] == "–" && vv[6] == "–")
+
+            // trend.sql overridden: the previous period's outcomes are queried instead.
+            let queries = box.file("queries")
+            try FileManager.default.createDirectory(atPath: queries, withIntermediateDirectories: true)
+            try "SELECT 1 AS anything;".write(toFile: queries + "/trend.sql", atomically: true, encoding: .utf8)
+            let dir = box.file("overridden")
+            _ = try ReportWriter(engine: MetricsEngine(database: db, catalog: try QueryCatalog(directory: queries))).write(period: try Periods.week("2026-W46"), to: dir)
+            id = try headline(dir, "ID_RECOGNITION")
+            #expect(id[5] == "50.0%" && id[6] == "+25.0 pp")
+            vv = try headline(dir, "VIDEO_VERIFY")
+            #expect(vv[5] == "–" && vv[6] == "–")
+        }
+    }
+
     @Test("report.md escapes crafted values without cmark-gfm too")
     func markdownEscaping() throws {
         try withSandbox { box in
