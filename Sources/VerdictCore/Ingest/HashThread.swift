@@ -14,7 +14,7 @@ final class HashThread: @unchecked Sendable {
         var count: Int
     }
 
-    static let chunkBytes = 4 << 20
+    static let chunkBytes = 1 << 20
     private let work = BoundedQueue<Chunk?>(capacity: 4)
     private let free = BoundedQueue<Chunk>(capacity: 6)
     private var allocated: [UnsafeMutableRawBufferPointer] = []

@@ -86,7 +86,7 @@ final class PollWriter {
     /// is looked up again.
     private var dropped = Set<Int>()
     private var droppedOverflow = false
-    private let droppedLimit = 2_000_000
+    private let droppedLimit = 1_000_000
 
     init(connection db: OpaquePointer, transactionCacheLimit: Int = 50_000) throws(VerdictError) {
         self.db = db
