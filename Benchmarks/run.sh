@@ -50,6 +50,32 @@ rm -f "$work"/v.db*
 read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/lean.ndjson")
 row "verdict ingest, lean (star schema)" "$s" "$(rate "$lines" "$s" lines/s)" "$((kb / 1024))"
 
+# What SQLite alone costs for the same fact rows: the run's fct_poll and fct_transaction
+# rows copied (from memory, in key order, with their indexes) into an empty copy of the
+# schema by INSERT ... SELECT, with the same page size and WAL, and committed. No parsing,
+# no binding: a floor for any writer of this schema.
+floor=$(python3 - "$work/v.db" "$work/floor.db" <<'PY'
+import os, sqlite3, sys, time
+src, dst = sys.argv[1], sys.argv[2]
+for suffix in ("", "-wal", "-shm"):
+    if os.path.exists(dst + suffix): os.remove(dst + suffix)
+c = sqlite3.connect(dst, isolation_level=None)
+c.execute("PRAGMA page_size = 16384"); c.execute("PRAGMA journal_mode = WAL"); c.execute("PRAGMA synchronous = NORMAL")
+c.execute("ATTACH ? AS src", (src,))
+tables = ("fct_poll", "fct_transaction")
+for t in tables:
+    for (sql,) in c.execute("SELECT sql FROM src.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type DESC", (t,)).fetchall():
+        c.execute(sql)
+    c.execute(f"CREATE TEMP TABLE mem_{t} AS SELECT * FROM src.{t} ORDER BY 1")
+started = time.perf_counter()
+c.execute("BEGIN")
+for t in tables: c.execute(f"INSERT INTO main.{t} SELECT * FROM mem_{t}")
+c.execute("COMMIT")
+print(f"{time.perf_counter() - started:.2f}")
+PY
+)
+row "SQLite alone: the same fact rows by INSERT … SELECT into an empty schema" "$floor" "$(rate "$lines" "$floor" lines/s)" ""
+
 for threads in 1 2; do
   rm -f "$work/d.duckdb"
   read -r s kb < <(measure "$py" -c "
