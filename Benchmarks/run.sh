@@ -22,11 +22,23 @@ fi
 py=$work/venv/bin/python
 
 n() { python3 -c "import sys; print(max(1, int(float(sys.argv[1]) * $scale)))" "$1"; }
-# measure CMD...: prints "seconds peak_kb" (GNU time), command output discarded
+# measure CMD...: runs CMD $reps times (default $BENCH_RUNS, 3), deleting the files in
+# $clean before each run; prints "best_seconds largest_peak_kb" (GNU time). Output discarded.
+runs=${BENCH_RUNS:-3}
+clean=""
 measure() {
-  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { echo "failed: $* ($(tail -1 "$work/stderr.txt"))" >&2; echo "NaN 0"; return; }
-  tail -1 "$work/time.txt"
+  local best=NaN peak=0 i s kb
+  for ((i = 0; i < ${reps:-$runs}; i++)); do
+    # shellcheck disable=SC2086
+    [[ -z $clean ]] || rm -f $clean
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { echo "failed: $* ($(tail -1 "$work/stderr.txt"))" >&2; echo "NaN 0"; return; }
+    read -r s kb < <(tail -1 "$work/time.txt")
+    best=$(python3 -c "import math, sys; a, b = map(float, sys.argv[1:]); print(b if math.isnan(a) else min(a, b))" "$best" "$s")
+    ((kb > peak)) && peak=$kb
+  done
+  echo "$best $peak"
 }
+vdb="$work/v.db $work/v.db-wal $work/v.db-shm $work/v.db-lock"
 mb() { python3 -c "import os,sys; print(os.path.getsize(sys.argv[1]) / 1e6)" "$1"; }
 
 echo "generating corpora in $work ..." >&2
@@ -46,8 +58,7 @@ echo
 row "what" "seconds" "rate" "peak RSS (MB)"
 row "---" "---:" "---:" "---:"
 
-rm -f "$work"/v.db*
-read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/lean.ndjson")
+read -r s kb < <(clean=$vdb measure "$verdict" ingest --db "$work/v.db" "$work/lean.ndjson")
 row "verdict ingest, lean (star schema)" "$s" "$(rate "$lines" "$s" lines/s)" "$((kb / 1024))"
 
 # What SQLite alone costs for the same fact rows: the run's fct_poll and fct_transaction
@@ -77,8 +88,7 @@ PY
 row "SQLite alone: the same fact rows by INSERT … SELECT into an empty schema" "$floor" "$(rate "$lines" "$floor" lines/s)" ""
 
 for threads in 1 2; do
-  rm -f "$work/d.duckdb"
-  read -r s kb < <(measure "$py" -c "
+  read -r s kb < <(clean="$work/d.duckdb $work/d.duckdb.wal" measure "$py" -c "
 import duckdb; c = duckdb.connect('$work/d.duckdb'); c.execute('SET threads=$threads')
 c.execute(\"CREATE TABLE raw AS SELECT * FROM read_ndjson_auto('$work/lean.ndjson', ignore_errors=true)\")")
   row "DuckDB read_ndjson_auto → one raw table, $threads thread(s)" "$s" "$(rate "$lines" "$s" lines/s)" "$((kb / 1024))"
@@ -95,28 +105,24 @@ with open(sys.argv[1], 'rb') as src, open(sys.argv[2], 'wb') as out:
 " "$work/lean.ndjson" "$work/lean-valid.ndjson"
 rm -f "$work/su.db"
 valid=$(wc -l < "$work/lean-valid.ndjson")
-read -r s kb < <(measure "$work/venv/bin/sqlite-utils" insert "$work/su.db" raw "$work/lean-valid.ndjson" --nl --alter)
+read -r s kb < <(reps=1 clean="$work/su.db" measure "$work/venv/bin/sqlite-utils" insert "$work/su.db" raw "$work/lean-valid.ndjson" --nl --alter)
 row "sqlite-utils insert --nl --alter → one raw table ($valid valid lines)" "$s" "$(rate "$valid" "$s" lines/s)" "$((kb / 1024))"
 
-rm -f "$work"/v.db*
-read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/heavy.ndjson")
+read -r s kb < <(clean=$vdb measure "$verdict" ingest --db "$work/v.db" "$work/heavy.ndjson")
 row "verdict ingest, payload-heavy" "$s" "$(rate "$(mb "$work/heavy.ndjson")" "$s" MB/s)" "$((kb / 1024))"
-rm -f "$work/d.duckdb"
-read -r s kb < <(measure "$py" -c "
+read -r s kb < <(clean="$work/d.duckdb $work/d.duckdb.wal" measure "$py" -c "
 import duckdb; c = duckdb.connect('$work/d.duckdb'); c.execute('SET threads=1')
 c.execute(\"CREATE TABLE raw AS SELECT * FROM read_ndjson_auto('$work/heavy.ndjson', ignore_errors=true, maximum_object_size=268435456)\")")
 row "DuckDB, payload-heavy, 1 thread" "$s" "$(rate "$(mb "$work/heavy.ndjson")" "$s" MB/s)" "$((kb / 1024))"
 
 read -r s kb < <(measure sh -c "zcat '$work/lean.ndjson.gz' > /dev/null")
 row "zcat lean.ndjson.gz > /dev/null" "$s" "$(rate "$(mb "$work/lean.ndjson")" "$s" "MB/s out")" "$((kb / 1024))"
-rm -f "$work"/v.db*
-read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/lean.ndjson.gz")
+read -r s kb < <(clean=$vdb measure "$verdict" ingest --db "$work/v.db" "$work/lean.ndjson.gz")
 row "verdict ingest lean.ndjson.gz" "$s" "$(rate "$(mb "$work/lean.ndjson")" "$s" "MB/s out")" "$((kb / 1024))"
 
 read -r s kb < <(measure sh -c "zcat '$work/heavy.ndjson.gz' > /dev/null")
 row "zcat heavy.ndjson.gz > /dev/null" "$s" "$(rate "$(mb "$work/heavy.ndjson")" "$s" "MB/s out")" "$((kb / 1024))"
-rm -f "$work"/v.db*
-read -r s kb < <(measure "$verdict" ingest --db "$work/v.db" "$work/heavy.ndjson.gz")
+read -r s kb < <(clean=$vdb measure "$verdict" ingest --db "$work/v.db" "$work/heavy.ndjson.gz")
 row "verdict ingest heavy.ndjson.gz" "$s" "$(rate "$(mb "$work/heavy.ndjson")" "$s" "MB/s out")" "$((kb / 1024))"
 
 # Reports: one week from a database holding 12 weeks, against one holding only that week.
@@ -128,8 +134,12 @@ if [[ ! -f $work/r12.db ]]; then
   "$verdict" ingest --db "$work/r1.db" "$work/r1.ndjson" 2>/dev/null
 fi
 tx=$("$verdict" query --db "$work/r1.db" outcomes --week 2026-W37 --format json | python3 -c "import json,sys; print(sum(r['transactions'] for r in json.load(sys.stdin)))")
-best() { local b=999; for _ in 1 2 3; do read -r s _ < <(measure "$@"); b=$(python3 -c "print(min($b, $s))"); done; echo "$b"; }
-s1=$(best "$verdict" report --db "$work/r1.db" --week 2026-W37 --out "$work/rep1")
-s12=$(best "$verdict" report --db "$work/r12.db" --week 2026-W37 --out "$work/rep12")
+# Alternating runs, best of five each: the two figures see the same machine.
+s1=NaN s12=NaN
+for _ in 1 2 3 4 5; do
+  read -r a _ < <(reps=1 measure "$verdict" report --db "$work/r1.db" --week 2026-W37 --out "$work/rep1")
+  read -r b _ < <(reps=1 measure "$verdict" report --db "$work/r12.db" --week 2026-W37 --out "$work/rep12")
+  read -r s1 s12 < <(python3 -c "import math, sys; v = list(map(float, sys.argv[1:])); m = lambda x, y: y if math.isnan(x) else min(x, y); print(m(v[0], v[2]), m(v[1], v[3]))" "$s1" "$s12" "$a" "$b")
+done
 row "verdict report, week of $tx transactions, database of 1 week" "$s1" "" ""
 row "verdict report, same week, database of 12 weeks" "$s12" "$(python3 -c "print(f'{$s12/$s1:.2f}× the 1-week time')")" ""
