@@ -252,10 +252,10 @@ public final class Ingester {
                     case .refused(let line):
                         file.refused[line.reason, default: 0] += 1
                         try writer.addRefused(fileKey: fileKey, sourcePath: path, line, now: now)
-                    case .poll(let poll):
-                        if try writer.add(poll, fileKey: fileKey) {
+                    case .poll(let box):
+                        if try writer.add(box.record, fileKey: fileKey) {
                             file.accepted += 1
-                            file.warnings += poll.warnings.count
+                            file.warnings += box.record.warnings.count
                         } else {
                             file.duplicates += 1
                         }

@@ -16,8 +16,16 @@ struct RefusedLine: Sendable {
 /// What became of one line, handed from the reading thread to the writing one.
 enum ParsedItem: Sendable {
     case blank
-    indirect case poll(PollRecord)
+    case poll(PollBox)
     case refused(RefusedLine)
+}
+
+/// A poll on its way to the writer. Boxed in a class so that the writer borrows the
+/// record in place: taking it out of an enum payload copies it, one retain and one
+/// release per field.
+final class PollBox: Sendable {
+    let record: PollRecord
+    init(_ record: PollRecord) { self.record = record }
 }
 
 /// Lines parsed in a row, and how far into the file they reach.
@@ -169,7 +177,7 @@ final class ReaderThread: @unchecked Sendable {
         }
         switch parser.parse(line.bytes, lineNumber: line.number) {
         case .blank: return .blank
-        case .poll(let p): return .poll(p)
+        case .poll(let p): return .poll(PollBox(p))
         case .refused(let reason, let detail, let ts): return .refused(refused(line, reason, detail, ts))
         }
     }
