@@ -146,12 +146,7 @@ public final class Ingester {
             let line: Int = row[1]
             let offset: Int = row[2]
             if line > 0 {
-                file.lines = row[3]
-                file.accepted = row[4]
-                file.duplicates = row[5]
-                file.blank = row[6]
-                file.refused = Self.decodeReasons(row[7])
-                file.warnings = row[8]
+                Self.readCounts(row, from: 3, into: &file)
                 file.resumedAfterLine = line
                 startLine = line + 1
                 resumeOffset = offset
@@ -169,12 +164,7 @@ public final class Ingester {
         {
             fileKey = row[0]
             let line: Int = row[3]
-            base.lines = row[5]
-            base.accepted = row[6]
-            base.duplicates = row[7]
-            base.blank = row[8]
-            base.refused = Self.decodeReasons(row[9])
-            base.warnings = row[10]
+            Self.readCounts(row, from: 5, into: &base)
             file.appendedAfterLine = line
             startLine = line + 1
             resumeOffset = row[4]
@@ -303,6 +293,17 @@ public final class Ingester {
         defer { close(fd) }
         var byte: UInt8 = 0
         return pread(fd, &byte, 1, off_t(offset - 1)) == 1 && byte == 0x0A
+    }
+
+    /// The counts a `dim_source_file` row stores, from six columns of `row` starting at
+    /// `first`: lines, accepted, duplicates, blank, refused_by_reason, warnings.
+    static func readCounts(_ row: Row, from first: Int, into summary: inout FileSummary) {
+        summary.lines = row[first]
+        summary.accepted = row[first + 1]
+        summary.duplicates = row[first + 2]
+        summary.blank = row[first + 3]
+        summary.refused = decodeReasons(row[first + 4])
+        summary.warnings = row[first + 5]
     }
 
     static func encodeReasons(_ refused: [RefusalReason: Int]) -> String {
