@@ -288,6 +288,32 @@ struct IngesterTests {
         }
     }
 
+    @Test("the stored fingerprint is the SHA-256 of the file's bytes as on disk, plain and gzip, over many blocks")
+    func contentFingerprint() throws {
+        try withSandbox { box in
+            // Several MiB with hard-to-compress text, so both files span many 1 MiB hashing blocks.
+            var rng = SystemRandomNumberGenerator()
+            let lines = (0..<50_000).map { i in
+                Log.id("H\(i)", at: "2026-11-10T08:00:00Z",
+                       ext: "{\"noise\": \"\((0..<4).map { _ in String(rng.next(), radix: 16) }.joined())\"}")
+            }
+            let plain = try box.write("big.ndjson", lines: lines)
+            let gz = try box.writeGzip("big.ndjson.gz", members: [Array(lines.prefix(25_000)), Array(lines.suffix(25_000))])
+            let db = try box.database()
+            let s = try box.ingest(db, [plain, gz])
+            #expect(s.files.allSatisfy { $0.error == nil })
+            let out = try runPython("""
+                import hashlib, sys
+                for p in sys.argv[1:]: print(hashlib.sha256(open(p, 'rb').read()).hexdigest())
+                """, [plain, gz], in: box)
+            #expect(out.status == 0, "stderr: \(out.stderr)")
+            let expected = out.stdout.split(separator: "\n").map { Optional(String($0)) }
+            let gzBytes = try #require(FileBytes.readAll(path: gz)).count
+            #expect(gzBytes > 2 << 20, "the gzip file is only \(gzBytes) bytes")
+            #expect(try db.rows("SELECT content_sha256 FROM dim_source_file ORDER BY file_key").map { $0[0] } == expected)
+        }
+    }
+
     @Test("standard input: verdict ingest --db X --json -")
     func standardInput() throws {
         try withSandbox { box in
