@@ -243,7 +243,7 @@ public final class Ingester {
                         file.refused[line.reason, default: 0] += 1
                         try writer.addRefused(fileKey: fileKey, sourcePath: path, line, now: now)
                     case .poll(let box):
-                        if try writer.add(box.record, fileKey: fileKey) {
+                        if try writer.add(box, fileKey: fileKey) {
                             file.accepted += 1
                             file.warnings += box.record.warnings.count
                         } else {

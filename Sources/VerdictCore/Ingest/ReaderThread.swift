@@ -23,9 +23,27 @@ enum ParsedItem: Sendable {
 /// A poll on its way to the writer. Boxed in a class so that the writer borrows the
 /// record in place: taking it out of an enum payload copies it, one retain and one
 /// release per field.
+///
+/// What the writer would otherwise compute on its own thread, which is the busier one, is
+/// computed here on the parsing thread: the hashes of the transaction and of the spoof
+/// results (dictionary keys on the writer) and the OCR field list as stored.
 final class PollBox: Sendable {
     let record: PollRecord
-    init(_ record: PollRecord) { self.record = record }
+    let transactionHash: Int
+    let spoofHash: Int
+    let ocrFields: String?
+    init(_ record: PollRecord) {
+        self.record = record
+        var h = Hasher()
+        h.combine(record.product)
+        h.combine(record.transactionId)
+        transactionHash = h.finalize()
+        var s = Hasher()
+        s.combine(record.spoofChecks)
+        s.combine(record.spoofDetails)
+        spoofHash = s.finalize()
+        ocrFields = record.ocrFieldNames.isEmpty ? nil : record.ocrFieldNames.joined(separator: ",")
+    }
 }
 
 /// Lines parsed in a row, and how far into the file they reach.

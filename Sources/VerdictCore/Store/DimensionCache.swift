@@ -16,9 +16,15 @@ final class DimensionCache {
     private var spoofProfiles: [SpoofValue: Int64] = [:]
     private var willingProfiles: [[RetryRecord]: Int64] = [:]
 
+    /// A poll's spoof results as a dictionary key. The hash is computed on the parsing
+    /// thread (`PollBox.spoofHash`); equality compares the results.
     private struct SpoofValue: Hashable {
         var checks: [SpoofCheck]
         var details: [SpoofDetail]
+        var hash: Int
+
+        static func == (a: SpoofValue, b: SpoofValue) -> Bool { a.checks == b.checks && a.details == b.details }
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
     private var dates: Set<Int64> = []
 
@@ -121,9 +127,10 @@ final class DimensionCache {
         return key
     }
 
-    func spoofProfile(_ poll: PollRecord) throws(VerdictError) -> Int64? {
+    /// The spoof profile key of a poll; `hash` is `PollBox.spoofHash` of the poll.
+    func spoofProfile(_ poll: PollRecord, hash: Int) throws(VerdictError) -> Int64? {
         guard !poll.spoofChecks.isEmpty || !poll.spoofDetails.isEmpty else { return nil }
-        let value = SpoofValue(checks: poll.spoofChecks, details: poll.spoofDetails)
+        let value = SpoofValue(checks: poll.spoofChecks, details: poll.spoofDetails, hash: hash)
         if let k = spoofProfiles[value] { return k }
         guard let profile = Profiles.spoof(poll) else { return nil }
         insertSpoof.bind(1, profile.json)

@@ -7,14 +7,27 @@ import GRDBSQLite
 /// transaction is maintained incrementally: a new poll replaces the current final one when
 /// its class ranks better, or ranks the same and is not earlier (the later-ingested wins
 /// ties). Call `flush()` before each commit.
+///
+/// Duplicates are recognised in memory: every cached transaction knows the identities
+/// (timestamp, result code) of all its stored polls, read from `fct_poll` when the
+/// transaction is looked up. So a new poll is known to be new before it is written, and
+/// polls are inserted `PollWriter.rowsPerInsert` at a time by one multi-row statement
+/// (a third less SQLite work per row than one statement per row). The unique index on the
+/// poll identity still guards the table: a duplicate that slipped through would fail the
+/// insert, not be stored twice.
 final class PollWriter {
     private let db: OpaquePointer
     private var nextPollKey: Int64
     private var nextTransactionKey: Int64
 
+    /// Rows per multi-row INSERT (measured: 8 rows gain most of it, 32 a little more).
+    static let rowsPerInsert = 32
     private let insertPoll: SQLiteStatement
+    private let insertPolls: SQLiteStatement
     private let findTransaction: SQLiteStatement
+    private let findPollIdentities: SQLiteStatement
     private let insertTransaction: SQLiteStatement
+    private let insertTransactions: SQLiteStatement
     private let updateTransactionFinal: SQLiteStatement
     private let updateTransactionCounts: SQLiteStatement
     private let insertWarning: SQLiteStatement
@@ -22,28 +35,62 @@ final class PollWriter {
     private let upsertRollup: SQLiteStatement
     private let dims: DimensionCache
 
+    /// A transaction as a dictionary key. The hash is computed on the parsing thread
+    /// (`PollBox.transactionHash`); equality compares product and id.
     private struct TransactionID: Hashable {
         var product: Product
         var id: String
+        var hash: Int
+
+        static func == (a: TransactionID, b: TransactionID) -> Bool { a.product == b.product && a.id == b.id }
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+    }
+
+    /// A poll's identity within its transaction (input.md §5): timestamp and result code.
+    private struct PollIdentity: Hashable {
+        var ts: Int64
+        var code: Int64
+    }
+
+    /// The identities of a transaction's stored polls: a short list, a set past 16.
+    private struct PollIdentities {
+        private var list: [PollIdentity] = []
+        private var set: Set<PollIdentity>?
+
+        /// Adds `id`; false when it was already there (a duplicate).
+        mutating func insert(_ id: PollIdentity) -> Bool {
+            if set != nil { return set!.insert(id).inserted }
+            if list.contains(id) { return false }
+            list.append(id)
+            if list.count > 16 {
+                set = Set(list)
+                list = []
+            }
+            return true
+        }
     }
 
     /// What the writer knows of a transaction, and what must be written back.
     /// A class, so the cache entry is updated in place.
     private final class TransactionState {
+        let tid: TransactionID
         var key: Int64
         var inDatabase: Bool
         var firstTs: Int64
         var pollCount: Int
         var finalRank: Int
         var finalTs: Int64
-        var dirty = false
+        var polls = PollIdentities()
+        /// Set when the state differs from its row: it is in `dirty` once.
+        var isDirty = false
         /// Set when this run chose a new final poll: all final columns are rewritten.
         var final: FinalColumns?
         /// What the database holds for the rollup (date and outcome), nil when not yet written.
         var storedFirstTs: Int64?
         var storedOutcome: Outcome?
 
-        init(key: Int64, inDatabase: Bool, firstTs: Int64, pollCount: Int, finalRank: Int, finalTs: Int64) {
+        init(tid: TransactionID, key: Int64, inDatabase: Bool, firstTs: Int64, pollCount: Int, finalRank: Int, finalTs: Int64) {
+            self.tid = tid
             self.key = key
             self.inDatabase = inDatabase
             self.firstTs = firstTs
@@ -72,7 +119,24 @@ final class PollWriter {
         var documentHash: String?
     }
 
+    /// A poll known to be new, waiting for its multi-row INSERT.
+    private struct PendingPoll {
+        var box: PollBox
+        var pollKey: Int64
+        var transactionKey: Int64
+        var fileKey: Int64
+        var codeKey: Int64
+        var errorKey: Int64?
+        var documentKey: Int64?
+        var countryKey: Int64?
+        var spoofKey: Int64?
+        var willingKey: Int64?
+    }
+    private var pending: [PendingPoll] = []
+
     private var transactions: [TransactionID: TransactionState] = [:]
+    /// The states changed since the last flush.
+    private var dirty: [TransactionState] = []
     /// Beyond this many cached transactions the cache is emptied after a flush.
     private let transactionCacheLimit: Int
 
@@ -88,32 +152,42 @@ final class PollWriter {
     private var droppedOverflow = false
     private let droppedLimit = 1_000_000
 
+    private static let pollColumns = """
+        poll_key, transaction_key, ts_ms, result_status, result_code_key, final_rank,
+          file_key, line_number, biz_id, verdict, error_code_key, document_key, country_key, deeper_result,
+          upload_enabled_result, spoof_profile_key, quality, quality_passed, willing_profile_key,
+          image_count, image_bytes, video_bytes, ocr_fields, warning_count, document_hash
+        """
+    private static let pollColumnCount: Int32 = 25
+    private static let finalColumns = """
+        final_poll_key, final_rank, final_ts_ms, result_status, result_code_key, outcome, verdict, verdict_label,
+        error_code_key, document_key, country_key, deeper_result, upload_enabled_result, spoof_profile_key,
+        quality, quality_passed, willing_profile_key, document_hash
+        """
+    private static let transactionColumnCount: Int32 = 24
+
+    /// `INSERT INTO table (columns) VALUES (?, …), (?, …), …`: `rows` rows of `count` parameters.
+    private static func insertSQL(_ table: String, _ columns: String, count: Int32, rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: Int(count)).joined(separator: ", ") + ")"
+        return "INSERT INTO \(table) (\(columns)) VALUES " + Array(repeating: row, count: rows).joined(separator: ",\n")
+    }
+
     init(connection db: OpaquePointer, transactionCacheLimit: Int = 50_000) throws(VerdictError) {
         self.db = db
         self.transactionCacheLimit = transactionCacheLimit
         (nextPollKey, nextTransactionKey) = try PollWriter.nextKeys(db)
         startedEmpty = nextTransactionKey == 1
-        insertPoll = try SQLiteStatement(db, """
-            INSERT OR IGNORE INTO fct_poll (poll_key, transaction_key, ts_ms, result_status, result_code_key, final_rank,
-              file_key, line_number, biz_id, verdict, error_code_key, document_key, country_key, deeper_result,
-              upload_enabled_result, spoof_profile_key, quality, quality_passed, willing_profile_key,
-              image_count, image_bytes, video_bytes, ocr_fields, warning_count, document_hash)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)
-            """)
+        let n = PollWriter.rowsPerInsert
+        insertPoll = try SQLiteStatement(db, Self.insertSQL("fct_poll", Self.pollColumns, count: Self.pollColumnCount, rows: 1))
+        insertPolls = try SQLiteStatement(db, Self.insertSQL("fct_poll", Self.pollColumns, count: Self.pollColumnCount, rows: n))
         findTransaction = try SQLiteStatement(db, """
             SELECT transaction_key, first_ts_ms, poll_count, final_rank, final_ts_ms, outcome
             FROM fct_transaction WHERE product_key = ?1 AND transaction_id = ?2
             """)
-        let finalColumns = """
-            final_poll_key, final_rank, final_ts_ms, result_status, result_code_key, outcome, verdict, verdict_label,
-            error_code_key, document_key, country_key, deeper_result, upload_enabled_result, spoof_profile_key,
-            quality, quality_passed, willing_profile_key, document_hash
-            """
-        insertTransaction = try SQLiteStatement(db, """
-            INSERT INTO fct_transaction (transaction_key, product_key, transaction_id, first_ts_ms, date_key, poll_count,
-              \(finalColumns))
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
-            """)
+        findPollIdentities = try SQLiteStatement(db, "SELECT ts_ms, result_code_key FROM fct_poll WHERE transaction_key = ?1")
+        let transactionColumns = "transaction_key, product_key, transaction_id, first_ts_ms, date_key, poll_count, " + Self.finalColumns
+        insertTransaction = try SQLiteStatement(db, Self.insertSQL("fct_transaction", transactionColumns, count: Self.transactionColumnCount, rows: 1))
+        insertTransactions = try SQLiteStatement(db, Self.insertSQL("fct_transaction", transactionColumns, count: Self.transactionColumnCount, rows: n))
         updateTransactionFinal = try SQLiteStatement(db, """
             UPDATE fct_transaction SET first_ts_ms = ?4, date_key = ?5, poll_count = ?6,
               final_poll_key = ?7, final_rank = ?8, final_ts_ms = ?9, result_status = ?10, result_code_key = ?11,
@@ -142,8 +216,13 @@ final class PollWriter {
     }
 
     /// Stores a poll unless a poll with the same identity exists. Returns false for a duplicate.
-    func add(_ poll: PollRecord, fileKey: Int64) throws(VerdictError) -> Bool {
-        let tid = TransactionID(product: poll.product, id: poll.transactionId)
+    func add(_ box: PollBox, fileKey: Int64) throws(VerdictError) -> Bool {
+        // Passed as an argument, the record is borrowed from the box, not copied.
+        try add(box.record, box, fileKey: fileKey)
+    }
+
+    private func add(_ poll: PollRecord, _ box: PollBox, fileKey: Int64) throws(VerdictError) -> Bool {
+        let tid = TransactionID(product: poll.product, id: poll.transactionId, hash: box.transactionHash)
         let state: TransactionState
         if let cached = transactions[tid] {
             state = cached
@@ -152,7 +231,7 @@ final class PollWriter {
             transactions[tid] = found
         } else {
             state = TransactionState(
-                key: nextTransactionKey, inDatabase: false, firstTs: poll.timestampMillis, pollCount: 0,
+                tid: tid, key: nextTransactionKey, inDatabase: false, firstTs: poll.timestampMillis, pollCount: 0,
                 finalRank: Int.max, finalTs: Int64.min)
             nextTransactionKey += 1
             transactions[tid] = state
@@ -163,38 +242,16 @@ final class PollWriter {
         let errorKey = try poll.recognitionErrorCode.map { (c) throws(VerdictError) in try dims.errorCode(c) }
         let documentKey = try dims.document(certType: poll.certType, docCategory: poll.docCategory, docEdition: poll.docEdition)
         let countryKey = try poll.countryCode.map { (c) throws(VerdictError) in try dims.country(c) }
-        let spoofKey = try dims.spoofProfile(poll)
+        let spoofKey = try dims.spoofProfile(poll, hash: box.spoofHash)
         let willingKey = try dims.willingProfile(poll.retryRecords)
 
-        let s = insertPoll
+        guard state.polls.insert(PollIdentity(ts: poll.timestampMillis, code: codeKey)) else { return false }
         let pollKey = nextPollKey
-        s.bind(1, pollKey)
-        s.bind(2, state.key)
-        s.bind(3, poll.timestampMillis)
-        s.bind(4, poll.resultStatus)
-        s.bind(5, codeKey)
-        s.bind(6, rank)
-        s.bind(7, fileKey)
-        s.bind(8, poll.lineNumber)
-        s.bind(9, poll.bizId)
-        s.bind(10, poll.product == .idRecognition ? poll.recognitionResult : poll.videoVerifyResult)
-        s.bind(11, errorKey)
-        s.bind(12, documentKey)
-        s.bind(13, countryKey)
-        s.bind(14, poll.deeperResult)
-        s.bind(15, poll.uploadEnabledResult)
-        s.bind(16, spoofKey)
-        s.bind(17, poll.quality)
-        s.bind(18, poll.qualityPassed)
-        s.bind(19, willingKey)
-        s.bind(20, poll.imageCount)
-        s.bind(21, poll.imageBytes)
-        s.bind(22, poll.videoBytes)
-        s.bind(23, poll.ocrFieldNames.isEmpty ? nil : poll.ocrFieldNames.joined(separator: ","))
-        s.bind(24, poll.warnings.count)
-        s.bind(25, poll.documentHash)
-        guard try s.run() == 1 else { return false }
         nextPollKey += 1
+        pending.append(PendingPoll(
+            box: box, pollKey: pollKey, transactionKey: state.key, fileKey: fileKey, codeKey: codeKey,
+            errorKey: errorKey, documentKey: documentKey, countryKey: countryKey, spoofKey: spoofKey, willingKey: willingKey))
+        if pending.count == PollWriter.rowsPerInsert { try writePending() }
 
         for w in poll.warnings {
             insertWarning.bind(1, pollKey)
@@ -208,7 +265,10 @@ final class PollWriter {
 
         state.pollCount += 1
         state.firstTs = min(state.firstTs, poll.timestampMillis)
-        state.dirty = true
+        if !state.isDirty {
+            state.isDirty = true
+            dirty.append(state)
+        }
         if rank < state.finalRank || (rank == state.finalRank && poll.timestampMillis >= state.finalTs) {
             state.finalRank = rank
             state.finalTs = poll.timestampMillis
@@ -225,6 +285,49 @@ final class PollWriter {
         return true
     }
 
+    /// Inserts the pending polls: a full batch by the multi-row statement, fewer one by one.
+    private func writePending() throws(VerdictError) {
+        if pending.count == PollWriter.rowsPerInsert {
+            for (i, p) in pending.enumerated() { bindPoll(insertPolls, row: i, p, p.box.record) }
+            try insertPolls.run()
+        } else {
+            for p in pending {
+                bindPoll(insertPoll, row: 0, p, p.box.record)
+                try insertPoll.run()
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func bindPoll(_ s: SQLiteStatement, row: Int, _ p: PendingPoll, _ poll: PollRecord) {
+        let b = Int32(row) * PollWriter.pollColumnCount
+        s.bind(b + 1, p.pollKey)
+        s.bind(b + 2, p.transactionKey)
+        s.bind(b + 3, poll.timestampMillis)
+        s.bind(b + 4, poll.resultStatus)
+        s.bind(b + 5, p.codeKey)
+        s.bind(b + 6, poll.finalRank)
+        s.bind(b + 7, p.fileKey)
+        s.bind(b + 8, poll.lineNumber)
+        s.bind(b + 9, poll.bizId)
+        s.bind(b + 10, poll.product == .idRecognition ? poll.recognitionResult : poll.videoVerifyResult)
+        s.bind(b + 11, p.errorKey)
+        s.bind(b + 12, p.documentKey)
+        s.bind(b + 13, p.countryKey)
+        s.bind(b + 14, poll.deeperResult)
+        s.bind(b + 15, poll.uploadEnabledResult)
+        s.bind(b + 16, p.spoofKey)
+        s.bind(b + 17, poll.quality)
+        s.bind(b + 18, poll.qualityPassed)
+        s.bind(b + 19, p.willingKey)
+        s.bind(b + 20, poll.imageCount)
+        s.bind(b + 21, poll.imageBytes)
+        s.bind(b + 22, poll.videoBytes)
+        s.bind(b + 23, p.box.ocrFields)
+        s.bind(b + 24, poll.warnings.count)
+        s.bind(b + 25, poll.documentHash)
+    }
+
     /// VideoVerify verdicts are reported in one spelling whatever the case logged.
     static func verdictLabel(_ v: String, _ product: Product) -> String {
         guard product == .videoVerify else { return v }
@@ -234,64 +337,60 @@ final class PollWriter {
         return v
     }
 
+    /// The stored transaction, with the identities of its stored polls; nil when there is none.
     private func lookup(_ tid: TransactionID) throws(VerdictError) -> TransactionState? {
         findTransaction.bind(1, tid.product.rawValue)
         findTransaction.bind(2, tid.id)
         var state: TransactionState?
         _ = try findTransaction.queryOne { r in
             state = TransactionState(
-                key: r.int64(0), inDatabase: true, firstTs: r.int64(1), pollCount: Int(r.int64(2)),
+                tid: tid, key: r.int64(0), inDatabase: true, firstTs: r.int64(1), pollCount: Int(r.int64(2)),
                 finalRank: Int(r.int64(3)), finalTs: r.int64(4))
             state?.storedFirstTs = r.int64(1)
             state?.storedOutcome = r.text(5).flatMap(Outcome.init(name:))
         }
+        guard let state else { return nil }
+        findPollIdentities.bind(1, state.key)
+        try findPollIdentities.queryEach { r in
+            _ = state.polls.insert(PollIdentity(ts: r.int64(0), code: r.int64(1)))
+        }
         return state
     }
 
-    /// Writes every changed transaction. Call inside the batch's SQL transaction.
+    /// Writes the pending polls and every changed transaction. Call inside the batch's SQL
+    /// transaction.
     func flush() throws(VerdictError) {
+        try writePending()
         var rollup: [RollupKey: Int] = [:]
         // In key order: rows and index entries are appended instead of scattered over the
         // B-trees (a dictionary's order is random; measured 3x slower).
-        let dirty = transactions.filter { $0.value.dirty }.sorted { $0.value.key < $1.value.key }
-        for (tid, st) in dirty {
+        dirty.sort { $0.key < $1.key }
+        var inserts: [(TransactionState, FinalColumns, Int64)] = []
+        for st in dirty {
+            let product = st.tid.product
             let outcome = st.final?.outcome ?? st.storedOutcome
             if let outcome, st.storedFirstTs != st.firstTs || st.storedOutcome != outcome {
                 if let oldTs = st.storedFirstTs, let old = st.storedOutcome {
-                    rollup[RollupKey(bucket: Self.quarterHour(oldTs), product: tid.product.rawValue, outcome: old), default: 0] -= 1
+                    rollup[RollupKey(bucket: Self.quarterHour(oldTs), product: product.rawValue, outcome: old), default: 0] -= 1
                 }
-                rollup[RollupKey(bucket: Self.quarterHour(st.firstTs), product: tid.product.rawValue, outcome: outcome), default: 0] += 1
+                rollup[RollupKey(bucket: Self.quarterHour(st.firstTs), product: product.rawValue, outcome: outcome), default: 0] += 1
                 st.storedFirstTs = st.firstTs
                 st.storedOutcome = outcome
             }
             let dateKey = try dims.date(forMillis: st.firstTs)
             if let f = st.final {
-                let s = st.inDatabase ? updateTransactionFinal : insertTransaction
-                s.bind(1, st.key)
-                s.bind(2, tid.product.rawValue)
-                s.bind(3, tid.id)
-                s.bind(4, st.firstTs)
-                s.bind(5, dateKey)
-                s.bind(6, st.pollCount)
-                s.bind(7, f.pollKey)
-                s.bind(8, st.finalRank)
-                s.bind(9, st.finalTs)
-                s.bind(10, f.resultStatus)
-                s.bind(11, f.resultCodeKey)
-                s.bind(12, f.outcome.name)
-                s.bind(13, f.verdict)
-                s.bind(14, f.verdictLabel)
-                s.bind(15, f.errorCodeKey)
-                s.bind(16, f.documentKey)
-                s.bind(17, f.countryKey)
-                s.bind(18, f.deeperResult)
-                s.bind(19, f.uploadEnabledResult)
-                s.bind(20, f.spoofProfileKey)
-                s.bind(21, f.quality)
-                s.bind(22, f.qualityPassed)
-                s.bind(23, f.willingProfileKey)
-                s.bind(24, f.documentHash)
-                try s.run()
+                if st.inDatabase {
+                    bindTransaction(updateTransactionFinal, row: 0, st, f, dateKey)
+                    try updateTransactionFinal.run()
+                } else {
+                    // New rows go in together below, in key order like the updates.
+                    inserts.append((st, f, dateKey))
+                    if inserts.count == PollWriter.rowsPerInsert {
+                        for (i, (s, f, d)) in inserts.enumerated() { bindTransaction(insertTransactions, row: i, s, f, d) }
+                        try insertTransactions.run()
+                        inserts.removeAll(keepingCapacity: true)
+                    }
+                }
             } else {
                 let s = updateTransactionCounts
                 s.bind(1, st.key)
@@ -300,10 +399,15 @@ final class PollWriter {
                 s.bind(4, st.pollCount)
                 try s.run()
             }
-            st.dirty = false
+            st.isDirty = false
             st.final = nil
             st.inDatabase = true
         }
+        for (s, f, d) in inserts {
+            bindTransaction(insertTransaction, row: 0, s, f, d)
+            try insertTransaction.run()
+        }
+        dirty.removeAll(keepingCapacity: true)
         for (k, delta) in rollup where delta != 0 {
             upsertRollup.bind(1, k.bucket)
             upsertRollup.bind(2, k.product)
@@ -314,14 +418,45 @@ final class PollWriter {
         if transactions.count > transactionCacheLimit { dropCache() }
     }
 
+    /// Binds a transaction's row: parameters 1–24 of `row` (the insert's column order,
+    /// which the update's numbered parameters follow).
+    private func bindTransaction(_ s: SQLiteStatement, row: Int, _ st: TransactionState, _ f: FinalColumns, _ dateKey: Int64) {
+        let b = Int32(row) * PollWriter.transactionColumnCount
+        s.bind(b + 1, st.key)
+        s.bind(b + 2, st.tid.product.rawValue)
+        s.bind(b + 3, st.tid.id)
+        s.bind(b + 4, st.firstTs)
+        s.bind(b + 5, dateKey)
+        s.bind(b + 6, st.pollCount)
+        s.bind(b + 7, f.pollKey)
+        s.bind(b + 8, st.finalRank)
+        s.bind(b + 9, st.finalTs)
+        s.bind(b + 10, f.resultStatus)
+        s.bind(b + 11, f.resultCodeKey)
+        s.bind(b + 12, f.outcome.name)
+        s.bind(b + 13, f.verdict)
+        s.bind(b + 14, f.verdictLabel)
+        s.bind(b + 15, f.errorCodeKey)
+        s.bind(b + 16, f.documentKey)
+        s.bind(b + 17, f.countryKey)
+        s.bind(b + 18, f.deeperResult)
+        s.bind(b + 19, f.uploadEnabledResult)
+        s.bind(b + 20, f.spoofProfileKey)
+        s.bind(b + 21, f.quality)
+        s.bind(b + 22, f.qualityPassed)
+        s.bind(b + 23, f.willingProfileKey)
+        s.bind(b + 24, f.documentHash)
+    }
+
     private func mayBeStored(_ tid: TransactionID) -> Bool {
-        !startedEmpty || droppedOverflow || dropped.contains(tid.hashValue)
+        !startedEmpty || droppedOverflow || dropped.contains(tid.hash)
     }
 
     /// Empties the transaction cache, remembering (while `startedEmpty`) whom it held.
+    /// Only after a flush: no state is dirty and no poll pending.
     private func dropCache() {
         if startedEmpty && !droppedOverflow {
-            for tid in transactions.keys { dropped.insert(tid.hashValue) }
+            for tid in transactions.keys { dropped.insert(tid.hash) }
             if dropped.count > droppedLimit {
                 droppedOverflow = true
                 dropped = []
@@ -344,6 +479,9 @@ final class PollWriter {
 
     /// Forgets cached state (after a rollback, the database is the truth again).
     func reset() throws(VerdictError) {
+        pending.removeAll()
+        for st in dirty { st.isDirty = false }
+        dirty.removeAll()
         dropCache()
         dims.reset()
         (nextPollKey, nextTransactionKey) = try PollWriter.nextKeys(db)

@@ -78,6 +78,20 @@ final class SQLiteStatement {
         return false
     }
 
+    /// Steps through every row, calling `row` for each.
+    func queryEach(_ row: (SQLiteStatement) -> Void) throws(VerdictError) {
+        defer {
+            sqlite3_reset(handle)
+            arena.reset()
+        }
+        while true {
+            let rc = sqlite3_step(handle)
+            if rc == SQLITE_ROW { row(self); continue }
+            guard rc == SQLITE_DONE else { throw error(rc) }
+            return
+        }
+    }
+
     func int64(_ col: Int32) -> Int64 { sqlite3_column_int64(handle, col) }
     func optionalInt64(_ col: Int32) -> Int64? {
         sqlite3_column_type(handle, col) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, col)

@@ -288,6 +288,56 @@ struct IngesterTests {
         }
     }
 
+    @Test("duplicates are recognised in memory: side by side, past 16 polls of one transaction, after a cache drop, across runs")
+    func duplicatesInMemory() throws {
+        try withSandbox { box in
+            // D0: 40 polls, each line twice in a row (so both copies can wait in one multi-row
+            // insert), then its SUCCESS. E0…E59: one poll each, repeated 100 lines later,
+            // when a small cache has long forgotten the transaction.
+            var a: [String] = []
+            for i in 0..<40 {
+                let line = Log.id("D0", at: String(format: "2026-11-10T08:00:%02dZ", i), code: "PROCESSING")
+                a += [line, line]
+            }
+            let e = (0..<60).map { Log.id("E\($0)", at: String(format: "2026-11-10T09:%02d:00Z", $0), code: "PROCESSING") }
+            a += e + Array(a.prefix(40)) + e + [Log.idVerdict("D0", at: "2026-11-10T08:59:00Z", "Y")]
+            // b: a new poll for every E (a verdict), then all of a again.
+            let b = (0..<60).map { Log.idVerdict("E\($0)", at: String(format: "2026-11-10T10:%02d:00Z", $0), $0 % 3 == 0 ? "N" : "Y") } + a
+            let pa = try box.write("a.ndjson", lines: a)
+            let pb = try box.write("b.ndjson", lines: b)
+
+            let reference = try box.database("reference.db")
+            let sRef = try box.ingest(reference, [pa, pb])
+            // a: 40 + 60 + 1 polls stored; 40 side-by-side copies, 40 + 60 repeats. b: 60 new, the rest repeats.
+            #expect(sRef.files.map(\.accepted) == [101, 60])
+            #expect(sRef.files.map(\.duplicates) == [140, 241])
+            var options = IngestOptions()
+            options.batchLines = 7
+            options.transactionCacheLimit = 3
+            let oneRun = try box.database("one-run.db")
+            let sOne = try box.ingest(oneRun, [pa, pb], options: options)
+            let twoRuns = try box.database("two-runs.db")
+            let sFirst = try box.ingest(twoRuns, [pa], options: options)
+            let sSecond = try box.ingest(twoRuns, [pb], options: options)
+            #expect(sOne.total == sRef.total)
+            #expect(sFirst.total.accepted + sSecond.total.accepted == 161)
+            #expect(sFirst.total.duplicates + sSecond.total.duplicates == 381)
+
+            let query = "SELECT transaction_id, poll_count, result_code, outcome FROM v_transaction ORDER BY transaction_id"
+            let expected = try reference.rows(query)
+            #expect(expected.count == 61)
+            #expect(expected.first == ["D0", "41", "SUCCESS", "passed"])
+            #expect(expected.dropFirst().allSatisfy { $0[1] == "2" && $0[2] == "SUCCESS" })
+            #expect(try oneRun.rows(query) == expected)
+            #expect(try twoRuns.rows(query) == expected)
+            for db in [reference, oneRun, twoRuns] {
+                #expect(try db.count("SELECT count(*) FROM fct_poll") == 161)
+                // Keys follow ingest order without gaps: a duplicate takes no key.
+                #expect(try db.count("SELECT max(poll_key) FROM fct_poll") == 161)
+            }
+        }
+    }
+
     @Test("the stored fingerprint is the SHA-256 of the file's bytes as on disk, plain and gzip, over many blocks")
     func contentFingerprint() throws {
         try withSandbox { box in
