@@ -13,8 +13,8 @@ extension Verdict {
         func run() throws {
             do {
                 try DemoRun(directory: out, logger: Terminal.logger()).run { print($0) }
-            } catch let e as VerdictError {
-                throw fail(e)
+            } catch {
+                throw fail(error)
             }
         }
     }

@@ -43,8 +43,8 @@ extension Verdict {
                         try sink.write(entry.content + [0x0A])
                     }
                     try sink.close()
-                } catch let e as VerdictError {
-                    throw fail(e)
+                } catch {
+                    throw fail(error)
                 }
             }
         }
@@ -60,8 +60,8 @@ extension Verdict {
                     let store = RejectStore(database: try VerdictDatabase(path: db.path))
                     let n = try store.purge(reason: reason)
                     print("purged \(n) refused line(s)")
-                } catch let e as VerdictError {
-                    throw fail(e)
+                } catch {
+                    throw fail(error)
                 }
             }
         }
