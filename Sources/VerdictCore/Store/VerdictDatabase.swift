@@ -63,6 +63,10 @@ public final class VerdictDatabase: Sendable {
                     try queue.writeWithoutTransaction { db in
                         // Larger pages: fewer splits and shallower trees for these wide, append-mostly tables.
                         try db.execute(sql: "PRAGMA page_size = 16384")
+                        // Set the cache again: changing the page size replaces the page cache,
+                        // and the new one kept no limit (a first ingest held the whole
+                        // database in memory: 97 MB of cache for a 95 MB file).
+                        try db.execute(sql: "PRAGMA cache_size = -\(cache * 1024)")
                         let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
                         if mode?.lowercased() != "wal" {
                             throw VerdictError(.database, "\(path): cannot switch to WAL journal mode (got \(mode ?? "nothing"))")
