@@ -18,7 +18,9 @@ public struct IngestOptions: Sendable {
     /// Wait for another ingest holding the database (true) or fail at once (false).
     public var waitForLock = true
     /// Transactions kept in memory between batches (the rest are looked up when polled again).
-    var transactionCacheLimit = 50_000
+    /// Bounds memory: at most this many plus those new in one batch are held (peak RSS
+    /// for 1M lean lines measured 124 MB with 25,000, 142 MB with 50,000).
+    var transactionCacheLimit = 25_000
 
     public init() {}
 }
