@@ -44,6 +44,8 @@ mb() { python3 -c "import os,sys; print(os.path.getsize(sys.argv[1]) / 1e6)" "$1
 echo "generating corpora in $work ..." >&2
 [[ -f $work/lean.ndjson ]] || "$verdict" sample --days "$(n 30)" --seed 3 --start 2026-08-01 --id-per-day 2400 --video-per-day 1000 --broken-share 0.001 --out "$work/lean.ndjson"
 [[ -f $work/heavy.ndjson ]] || "$verdict" sample --days "$(n 2)" --seed 5 --start 2026-08-01 --id-per-day 700 --video-per-day 300 --payload-share 0.25 --payload-kib 200-2000 --out "$work/heavy.ndjson"
+# Four months of the lean kind (~1M lines): peak memory must not grow with the input.
+[[ -f $work/long.ndjson ]] || "$verdict" sample --days "$(n 120)" --seed 9 --start 2026-01-01 --id-per-day 2400 --video-per-day 1000 --out "$work/long.ndjson"
 [[ -f $work/lean.ndjson.gz ]] || gzip -c "$work/lean.ndjson" > "$work/lean.ndjson.gz"
 [[ -f $work/heavy.ndjson.gz ]] || gzip -c "$work/heavy.ndjson" > "$work/heavy.ndjson.gz"
 lines=$(wc -l < "$work/lean.ndjson")
@@ -60,6 +62,10 @@ row "---" "---:" "---:" "---:"
 
 read -r s kb < <(clean=$vdb measure "$verdict" ingest --db "$work/v.db" "$work/lean.ndjson")
 row "verdict ingest, lean (star schema)" "$s" "$(rate "$lines" "$s" lines/s)" "$((kb / 1024))"
+
+long_lines=$(wc -l < "$work/long.ndjson")
+read -r s kb < <(reps=1 clean=$vdb measure "$verdict" ingest --db "$work/v.db" "$work/long.ndjson")
+row "verdict ingest, $long_lines lines of the lean kind ($(python3 -c "print(round($(mb "$work/long.ndjson")))") MB)" "$s" "$(rate "$long_lines" "$s" lines/s)" "$((kb / 1024))"
 
 # What SQLite alone costs for the same fact rows: the run's fct_poll and fct_transaction
 # rows copied (from memory, in key order, with their indexes) into an empty copy of the
