@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import Testing
 @testable import VerdictCore
 
@@ -24,6 +25,26 @@ private let richLog: [String] = [
 
 @Suite("Store")
 struct SchemaTests {
+    @Test("a new database keeps its page cache limit while a first ingest writes more than the cache holds")
+    func pageCacheLimit() throws {
+        try withSandbox { box in
+            // A new file gets its 16 KiB page size after the cache was sized; the limit must
+            // survive that, or SQLite keeps every page it ever wrote.
+            let db = try VerdictDatabase(path: box.databasePath, cacheMegabytes: 1)
+            let lines = (0..<40_000).map { i in
+                Log.idVerdict("P\(i)", at: String(format: "2026-11-10T%02d:%02d:%02dZ", i / 3600 % 24, i / 60 % 60, i % 60), "Y")
+            }
+            _ = try box.ingest(db, [try box.write("log.ndjson", lines: lines)])
+            let (used, pages) = try db.queue.inDatabase { conn -> (Int32, Int) in
+                var current: Int32 = 0, highest: Int32 = 0
+                sqlite3_db_status(conn.sqliteConnection, SQLITE_DBSTATUS_CACHE_USED, &current, &highest, 0)
+                return (current, try Int.fetchOne(conn, sql: "PRAGMA page_count")!)
+            }
+            #expect(pages * 16384 > 4 << 20, "the database is only \(pages) pages: too small to tell")
+            #expect(used < 2 << 20, "the page cache holds \(used) bytes with a 1 MiB limit")
+        }
+    }
+
     @Test("a database with only the first migration is upgraded in place when opened")
     func migrationUpgrade() throws {
         try withSandbox { box in
