@@ -12,7 +12,7 @@ import GRDBSQLite
 /// (timestamp, result code) of all its stored polls, read from `fct_poll` when the
 /// transaction is looked up. So a new poll is known to be new before it is written, and
 /// polls are inserted `PollWriter.rowsPerInsert` at a time by one multi-row statement
-/// (a third less SQLite work per row than one statement per row). The unique index on the
+/// (about a quarter less SQLite work per row than one statement per row). The unique index on the
 /// poll identity still guards the table: a duplicate that slipped through would fail the
 /// insert, not be stored twice.
 final class PollWriter {
