@@ -135,19 +135,10 @@ struct ReliabilityHostileInput {
             #expect(s.files.first?.path == path)
             #expect(s.transactions == ["ID_RECOGNITION": 0, "VIDEO_VERIFY": 1])
             // The line must be held while it is parsed (100 MiB), but not copied over and over.
-            // Measured on a second run started from a small Python process: a child spawned
-            // straight from this test process inherits the test process's own peak in its
-            // ru_maxrss (posix_spawn shares the address space until exec), so concurrent
-            // tests would be counted too.
-            let exe = try #require(Executables.verdict)
-            let measured = try runPython("""
-                import resource, subprocess, sys
-                r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-                """, [exe, "ingest", "--db", box.file("huge-2.db"), path], in: box)
-            let fields = measured.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            #expect(fields.count == 2 && fields[0] == 0, "stdout: \(measured.stdout) stderr: \(measured.stderr)")
-            let peakMB = Double(fields.last ?? 0) / 1024
+            // Measured on a second run, into another database.
+            let measured = try peakMemoryKiB(["ingest", "--db", box.file("huge-2.db"), path], in: box)
+            #expect(measured.status == 0)
+            let peakMB = Double(measured.kib) / 1024
             #expect(peakMB < 400, "peak resident memory \(peakMB) MiB")
             #expect(peakMB > 100, "ru_maxrss looks wrong: \(peakMB) MiB for a 100 MiB line")
             // The payload is not in the database: its files stay far smaller than it.

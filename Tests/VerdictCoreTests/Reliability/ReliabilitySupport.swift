@@ -70,17 +70,16 @@ enum Monotonic {
 // MARK: - A subprocess that can be killed and measured
 
 /// A child process started with posix_spawn and reaped with wait4, so that a test can
-/// SIGKILL it at a chosen moment, give up on it after a timeout, tell an exit from a
-/// signal, and read its peak resident memory (`ru_maxrss`, the kernel's high-water mark that
-/// `/usr/bin/time -v` prints as "Maximum resident set size"). Output goes to files.
+/// SIGKILL it at a chosen moment, give up on it after a timeout, and tell an exit from a
+/// signal. Output goes to files. (Its `ru_maxrss` would not be its own peak memory: the
+/// child shares this process's address space until exec and inherits its high-water mark;
+/// see `peakMemoryKiB`.)
 final class Spawned: @unchecked Sendable {
     struct Termination: Sendable {
         /// The exit status, when the process exited.
         var exitStatus: Int32?
         /// The signal that ended it, when one did.
         var signal: Int32?
-        /// Peak resident set size, in KiB (Linux's unit for ru_maxrss).
-        var maxRSSKiB: Int
         /// Wall-clock seconds from start to reaping.
         var seconds: Double
         /// The test gave up waiting and killed it.
@@ -152,14 +151,12 @@ final class Spawned: @unchecked Sendable {
         defer { lock.unlock() }
         if let termination { return termination }
         var status: Int32 = 0
-        var usage = rusage()
-        let r = wait4(pid, &status, WNOHANG, &usage)
+        let r = waitpid(pid, &status, WNOHANG)
         guard r == pid else { return nil }
         let low = status & 0x7F
         let t = Termination(
             exitStatus: low == 0 ? (status >> 8) & 0xFF : nil,
             signal: low != 0 && low != 0x7F ? low : nil,
-            maxRSSKiB: Int(usage.ru_maxrss),
             seconds: Monotonic.now() - started,
             timedOut: false)
         termination = t
@@ -239,6 +236,24 @@ func runVerdictToEnd(_ arguments: [String], in sandbox: Sandbox, timeout: Double
     let p = try spawnVerdict(arguments, in: sandbox)
     let t = p.wait(timeout: timeout)
     return FinishedRun(termination: t, stdout: p.stdout, stderr: p.stderr)
+}
+
+/// Runs `verdict` to its end and returns its exit status and peak resident memory in KiB
+/// (`ru_maxrss`, what `/usr/bin/time -v` prints as "Maximum resident set size").
+///
+/// The run is started from a small Python process: a child spawned straight from the test
+/// process shares its address space until exec and so inherits the test process's own
+/// high-water mark, which depends on whatever tests run beside it.
+func peakMemoryKiB(_ arguments: [String], in sandbox: Sandbox) throws -> (status: Int, kib: Int) {
+    let exe = try #require(Executables.verdict, "the verdict executable was not found: build it with swift build --build-tests")
+    let out = try runPython("""
+        import resource, subprocess, sys
+        r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        """, [exe] + arguments, in: sandbox)
+    let fields = out.stdout.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+    guard fields.count == 2 else { throw TestFailure("no measurement: stdout \(out.stdout), stderr \(out.stderr)") }
+    return (fields[0], fields[1])
 }
 
 // MARK: - The `--json` summary of cli.md
