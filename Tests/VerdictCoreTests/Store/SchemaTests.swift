@@ -25,6 +25,22 @@ private let richLog: [String] = [
 
 @Suite("Store")
 struct SchemaTests {
+    @Test("the filter of dropped transactions never misses one it holds, and rarely claims one it does not")
+    func droppedFilter() {
+        var filter = PollWriter.DroppedFilter()
+        #expect(!filter.mayContain(42), "an empty filter holds nothing")
+        var held = SystemRandomNumberGenerator()
+        let inserted = (0..<300_000).map { _ in Int(bitPattern: UInt(held.next() as UInt64)) }
+        for h in inserted { filter.insert(h) }
+        // A miss would let a stored transaction be inserted again.
+        #expect(inserted.allSatisfy { filter.mayContain($0) })
+        // False hits only cost a lookup; with 3 probes in 2^25 bits and 300k entries,
+        // theory gives about 2 in 100,000.
+        let others = (0..<100_000).map { _ in Int(bitPattern: UInt(held.next() as UInt64)) }
+        let falseHits = others.filter { filter.mayContain($0) }.count
+        #expect(falseHits < 50, "\(falseHits) false hits in 100,000")
+    }
+
     @Test("a new database keeps its page cache limit while a first ingest writes more than the cache holds")
     func pageCacheLimit() throws {
         try withSandbox { box in
