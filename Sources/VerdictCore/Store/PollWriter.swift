@@ -171,10 +171,18 @@ final class PollWriter {
         """
     private static let transactionColumnCount: Int32 = 24
 
-    /// `INSERT INTO table (columns) VALUES (?, …), (?, …), …`: `rows` rows of `count` parameters.
+    /// `INSERT OR FAIL INTO table (columns) VALUES (?, …), (?, …), …`: `rows` rows of `count`
+    /// parameters.
+    ///
+    /// `OR FAIL`, because a multi-row INSERT that may abort makes SQLite keep a statement
+    /// journal: every page of the existing database it touches is first copied aside, so that
+    /// the one statement could be undone alone. Nothing here needs that: any failed statement
+    /// fails the ingest batch, and the batch's transaction is rolled back whole
+    /// (`Ingester`). Measured on a database holding 12 weeks, it was a quarter of the
+    /// writer's SQLite time.
     private static func insertSQL(_ table: String, _ columns: String, count: Int32, rows: Int) -> String {
         let row = "(" + Array(repeating: "?", count: Int(count)).joined(separator: ", ") + ")"
-        return "INSERT INTO \(table) (\(columns)) VALUES " + Array(repeating: row, count: rows).joined(separator: ",\n")
+        return "INSERT OR FAIL INTO \(table) (\(columns)) VALUES " + Array(repeating: row, count: rows).joined(separator: ",\n")
     }
 
     init(connection db: OpaquePointer, transactionCacheLimit: Int = 25_000) throws(VerdictError) {
