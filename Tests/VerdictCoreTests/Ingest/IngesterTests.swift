@@ -338,6 +338,52 @@ struct IngesterTests {
         }
     }
 
+    @Test("a multi-row insert that fails half way leaves nothing of its batch, and the next run stores everything")
+    func failedInsertRollsBackBatch() throws {
+        try withSandbox { box in
+            // 5,000 transactions of one poll each. Lines reach the writer 2,048 at a time, so
+            // with batchLines 2,048 the first SQL transaction ends after line 2,048; polls go
+            // in 32 per INSERT, and line 3,000 sits inside one of the second batch's.
+            let lines = (0..<5000).map {
+                Log.id("F\($0)", at: String(format: "2026-11-10T%02d:%02d:%02dZ", $0 / 3600, $0 / 60 % 60, $0 % 60), code: "PROCESSING")
+            }
+            let path = try box.write("f.ndjson", lines: lines)
+            var options = IngestOptions()
+            options.batchLines = 2048
+
+            let reference = try box.database("reference.db")
+            _ = try box.ingest(reference, [path], options: options)
+
+            let db = try box.database("failing.db")
+            // Fails the statement at line 3,000 and keeps the rows it already wrote
+            // (RAISE(FAIL)), as an INSERT OR FAIL does on a constraint.
+            try db.queue.write { c in
+                try c.execute(sql: """
+                    CREATE TRIGGER fail_line_3000 BEFORE INSERT ON fct_poll WHEN NEW.line_number = 3000
+                    BEGIN SELECT RAISE(FAIL, 'line 3000 refused by a test trigger'); END
+                    """)
+            }
+            #expect(throws: (any Error).self) { try box.ingest(db, [path], options: options) }
+            // The first batch is committed; nothing of the second, though lines 2,049–2,999 were
+            // inserted before the failure.
+            #expect(try db.count("SELECT count(*) FROM fct_poll") == 2048)
+            #expect(try db.count("SELECT max(line_number) FROM fct_poll") == 2048)
+            #expect(try db.count("SELECT count(*) FROM fct_transaction") == 2048)
+            #expect(try db.count("SELECT sum(transactions) FROM agg_outcome_15min") == 2048)
+
+            try db.queue.write { c in try c.execute(sql: "DROP TRIGGER fail_line_3000") }
+            let again = try box.ingest(db, [path], options: options)
+            // The read resumes after the committed batch; the summary counts the whole file.
+            #expect(again.total.lines == 5000)
+            #expect(again.total.accepted == 5000)
+            #expect(again.total.duplicates == 0)
+            let query = "SELECT transaction_id, poll_count, outcome, started_at FROM v_transaction ORDER BY transaction_id"
+            #expect(try db.rows(query) == reference.rows(query))
+            #expect(try db.count("SELECT count(*) FROM fct_poll") == 5000)
+            #expect(try db.tableCounts() == reference.tableCounts())
+        }
+    }
+
     @Test("the stored fingerprint is the SHA-256 of the file's bytes as on disk, plain and gzip, over many blocks")
     func contentFingerprint() throws {
         try withSandbox { box in
