@@ -7,7 +7,7 @@
 /// What became of one line of a log file.
 public enum ParsedLine: Sendable {
     case blank
-    indirect case poll(PollRecord)
+    case poll(PollRecord)
     /// `detail` says what was wrong, for people; it never quotes the line. The
     /// timestamp is there when it could be read (to date the refusal in reports).
     case refused(RefusalReason, detail: String, timestampMillis: Int64? = nil)
@@ -374,7 +374,7 @@ public final class LogLineParser {
     }
 
     /// A refusal found after the timestamp was read carries it.
-    private func dated(_ p: ParsedLine, _ millis: Int64) -> ParsedLine {
+    private func dated(_ p: consuming ParsedLine, _ millis: Int64) -> ParsedLine {
         if case .refused(let r, let d, _) = p { return .refused(r, detail: d, timestampMillis: millis) }
         return p
     }

@@ -32,8 +32,7 @@ final class PollBox: Sendable {
     let transactionHash: Int
     let spoofHash: Int
     let ocrFields: String?
-    init(_ record: PollRecord) {
-        self.record = record
+    init(_ record: consuming PollRecord) {
         var h = Hasher()
         h.combine(record.product)
         h.combine(record.transactionId)
@@ -43,6 +42,7 @@ final class PollBox: Sendable {
         s.combine(record.spoofDetails)
         spoofHash = s.finalize()
         ocrFields = record.ocrFieldNames.isEmpty ? nil : record.ocrFieldNames.joined(separator: ",")
+        self.record = record  // last: the record moves in instead of being copied
     }
 }
 
