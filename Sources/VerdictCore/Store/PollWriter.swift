@@ -175,11 +175,12 @@ final class PollWriter {
     /// parameters.
     ///
     /// `OR FAIL`, because a multi-row INSERT that may abort makes SQLite keep a statement
-    /// journal: every page of the existing database it touches is first copied aside, so that
-    /// the one statement could be undone alone. Nothing here needs that: any failed statement
-    /// fails the ingest batch, and the batch's transaction is rolled back whole
-    /// (`Ingester`). Measured on a database holding 12 weeks, it was a quarter of the
-    /// writer's SQLite time.
+    /// journal, so that the one statement could be undone alone: a page that was in the
+    /// database when the SQL transaction began is copied aside before the statement first
+    /// changes it. Nothing here needs that: any failed statement fails the ingest batch, and
+    /// the batch's transaction is rolled back whole (`Ingester`). Measured on the lean
+    /// benchmark corpus: 1.1 G fewer instructions (of 14.6 G) into an empty database, 1.8 G
+    /// fewer (of 19.5 G) when merging it into a database holding 12 weeks.
     private static func insertSQL(_ table: String, _ columns: String, count: Int32, rows: Int) -> String {
         let row = "(" + Array(repeating: "?", count: Int(count)).joined(separator: ", ") + ")"
         return "INSERT OR FAIL INTO \(table) (\(columns)) VALUES " + Array(repeating: row, count: rows).joined(separator: ",\n")
