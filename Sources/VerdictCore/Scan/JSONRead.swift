@@ -154,23 +154,8 @@ enum JSONRead {
 }
 
 extension JSONRead {
-    /// Calls `body` with each member of a validated object: its decoded key and value.
-    static func forEachMember(_ base: UnsafePointer<UInt8>, _ obj: JSONRef, _ body: (String, JSONRef) -> Void) {
-        var c = JSONCursor(base: base, start: obj.start, end: obj.end)
-        do {
-            if try c.beginObject() { return }
-            repeat {
-                let k = try c.readKey()
-                let v = try c.scanValue()
-                body(string(base, k), v)
-            } while !(try c.endOfMember(close: UInt8(ascii: "}")))
-        } catch {
-            // Unreachable for bytes the first pass validated.
-        }
-    }
-
-    /// Like `forEachMember`, but hands out the key's location instead of a String:
-    /// compare it with `key(_:_:is:)` without allocating.
+    /// Calls `body` with each member of a validated object: the location of its key
+    /// (compare it with `key(_:_:is:)` without allocating) and its value.
     static func forEachMemberRef(_ base: UnsafePointer<UInt8>, _ obj: JSONRef, _ body: (JSONRef, JSONRef) -> Void) {
         var c = JSONCursor(base: base, start: obj.start, end: obj.end)
         do {
@@ -181,6 +166,7 @@ extension JSONRead {
                 body(k, v)
             } while !(try c.endOfMember(close: UInt8(ascii: "}")))
         } catch {
+            // Unreachable for bytes the first pass validated.
         }
     }
 
