@@ -25,12 +25,6 @@ enum JSONRead {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The string's text if `ref` is a string, else nil.
-    static func stringIfString(_ base: UnsafePointer<UInt8>, _ ref: JSONRef?) -> String? {
-        guard let ref, ref.kind == .string else { return nil }
-        return string(base, ref)
-    }
-
     /// Appends the unescaped bytes of a validated string body to `out`. Lone surrogates
     /// become U+FFFD so the result is always valid UTF-8.
     static func unescape(_ p: UnsafePointer<UInt8>, count: Int, into out: inout [UInt8]) {
@@ -179,27 +173,8 @@ extension JSONRead {
                 body(try c.scanValue())
             } while !(try c.endOfMember(close: UInt8(ascii: "]")))
         } catch {
+            // Unreachable for bytes the first pass validated.
         }
-    }
-
-    static func firstElement(_ base: UnsafePointer<UInt8>, _ arr: JSONRef) -> JSONRef? {
-        var c = JSONCursor(base: base, start: arr.start, end: arr.end)
-        do {
-            if try c.beginArray() { return nil }
-            return try c.scanValue()
-        } catch {
-            return nil
-        }
-    }
-}
-
-extension String {
-    /// The string without leading and trailing ASCII spaces and tabs.
-    func trimmingASCIISpaces() -> String {
-        var s = Substring(self)
-        while let f = s.utf8.first, f == 0x20 || f == 0x09 { s = s.dropFirst() }
-        while let l = s.utf8.last, l == 0x20 || l == 0x09 { s = s.dropLast() }
-        return String(s)
     }
 }
 

@@ -93,9 +93,6 @@ final class SQLiteStatement {
     }
 
     func int64(_ col: Int32) -> Int64 { sqlite3_column_int64(handle, col) }
-    func optionalInt64(_ col: Int32) -> Int64? {
-        sqlite3_column_type(handle, col) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, col)
-    }
     func text(_ col: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, col) else { return nil }
         return String(cString: p)
