@@ -60,8 +60,18 @@ public final class LogLineParser {
     // MARK: - The single pass
 
     private struct Envelope {
-        /// `timestamp`, `@timestamp`, `ts`, `time`, in that order of precedence.
-        var timestamps: [JSONRef?] = [nil, nil, nil, nil]
+        /// `timestamp`, `@timestamp`, `ts`, `time`, in that order of precedence. Four fields
+        /// rather than an array: an array would be allocated for every line.
+        var timestamp, atTimestamp, ts, time: JSONRef?
+
+        /// The first timestamp key present and not null, with its name.
+        var firstTimestamp: (key: StaticString, ref: JSONRef)? {
+            if let r = timestamp, !r.isNull { return ("timestamp", r) }
+            if let r = atTimestamp, !r.isNull { return ("@timestamp", r) }
+            if let r = ts, !r.isNull { return ("ts", r) }
+            if let r = time, !r.isNull { return ("time", r) }
+            return nil
+        }
         var api: JSONRef?
         var request: JSONRef?
         var transactionId: JSONRef?
@@ -142,13 +152,13 @@ public final class LogLineParser {
             } else {
                 let v = try c.scanValue()
                 if JSONRead.key(base, key, is: "timestamp") {
-                    env.timestamps[0] = v
+                    env.timestamp = v
                 } else if JSONRead.key(base, key, is: "@timestamp") {
-                    env.timestamps[1] = v
+                    env.atTimestamp = v
                 } else if JSONRead.key(base, key, is: "ts") {
-                    env.timestamps[2] = v
+                    env.ts = v
                 } else if JSONRead.key(base, key, is: "time") {
-                    env.timestamps[3] = v
+                    env.time = v
                 } else if JSONRead.key(base, key, is: "api") {
                     env.api = v
                 }
@@ -330,17 +340,17 @@ public final class LogLineParser {
 
     private func interpret(_ env: Envelope, base: UnsafePointer<UInt8>, lineNumber: Int) -> ParsedLine {
         // The timestamp is read first so that any later refusal can be dated in reports.
-        let tsIndex = env.timestamps.firstIndex(where: { $0 != nil && !$0!.isNull })
-        let millis = tsIndex.flatMap { LogLineParser.instant(base, env.timestamps[$0]!) }
+        let timestamp = env.firstTimestamp
+        let millis = timestamp.flatMap { LogLineParser.instant(base, $0.ref) }
         guard env.request?.kind == .object, let tidRef = env.transactionId, tidRef.kind == .string,
             tidRef.end - tidRef.start > 2
         else {
             return .refused(.missingTransactionId, detail: "request.transactionId is missing or not a non-empty string", timestampMillis: millis)
         }
-        guard let tsIndex else {
+        guard let timestamp else {
             return .refused(.missingTimestamp, detail: "none of timestamp, @timestamp, ts, time is present")
         }
-        let tsKey = ["timestamp", "@timestamp", "ts", "time"][tsIndex]
+        let tsKey = timestamp.key
         guard let millis else {
             return .refused(.invalidTimestamp, detail: "\(tsKey) is neither an RFC 3339 date-time with an offset nor integer epoch milliseconds")
         }
@@ -571,24 +581,62 @@ private struct FieldExtractor {
         }
 
         // OCR: field names only; the document number only as a keyed hash.
-        var names: [String] = []
+        //
+        // The names depend only on which maps hold which keys, and that repeats from poll
+        // to poll: the keys' exact bytes, each after its map's index, are the signature
+        // under which the name list is remembered, so a repeated shape allocates nothing.
+        let maps = (e.ocrResult, e.ocrResultFormat, e.ocrResultDetail)
+        func map(_ i: Int) -> JSONRef? {
+            switch i {
+            case 0: maps.0
+            case 1: maps.1
+            default: maps.2
+            }
+        }
+        let labels: (String, String, String) = ("ocrResult", "ocrResultFormat", "ocrResultDetail")
+        func label(_ i: Int) -> String {
+            switch i {
+            case 0: labels.0
+            case 1: labels.1
+            default: labels.2
+            }
+        }
         var idNumber: String?
         var formatNumber: String?
-        for (label, ref) in [("ocrResult", e.ocrResult), ("ocrResultFormat", e.ocrResultFormat), ("ocrResultDetail", e.ocrResultDetail)] {
-            guard let ref, !ref.isNull else { continue }
+        var any = false
+        memo.ocrSignature.removeAll(keepingCapacity: true)
+        for i in 0..<3 {
+            guard let ref = map(i), !ref.isNull else { continue }
             guard ref.kind == .object else {
-                warn("extInfo." + label, "expected an object")
+                warn("extInfo." + label(i), "expected an object")
                 continue
             }
             JSONRead.forEachMemberRef(base, ref) { k, v in
-                let name = interner.string(prefix: label, base, k)
-                if !names.contains(name) { names.append(name) }
+                any = true
+                // A map's index (0, 1, 2) cannot occur inside a key's bytes: JSON strings
+                // hold no raw control bytes.
+                memo.ocrSignature.append(UInt8(i))
+                memo.ocrSignature.append(contentsOf: UnsafeBufferPointer(start: base + k.start, count: k.end - k.start))
                 guard documentKey != nil, v.kind == .string else { return }
-                if label == "ocrResult", key(k, "ID_NUMBER") { idNumber = JSONRead.string(base, v) }
-                if label == "ocrResultFormat", key(k, "NUMBER") { formatNumber = JSONRead.string(base, v) }
+                if i == 0, key(k, "ID_NUMBER") { idNumber = JSONRead.string(base, v) }
+                if i == 1, key(k, "NUMBER") { formatNumber = JSONRead.string(base, v) }
             }
         }
-        poll.ocrFieldNames = names
+        if any {
+            poll.ocrFieldNames = memo.ocrSignature.withUnsafeBufferPointer { sig in
+                memo.ocrNames.value(sig.baseAddress!, sig.count) {
+                    var names: [String] = []
+                    for i in 0..<3 {
+                        guard let ref = map(i), ref.kind == .object else { continue }
+                        JSONRead.forEachMemberRef(base, ref) { k, _ in
+                            let name = interner.string(prefix: label(i), base, k)
+                            if !names.contains(name) { names.append(name) }
+                        }
+                    }
+                    return names
+                }
+            }
+        }
         if let documentKey, let number = formatNumber ?? idNumber {
             poll.documentHash = documentKey.hash(documentNumber: number)
         }
@@ -810,6 +858,9 @@ final class FieldMemo {
     let spoofResult = RawMemo<([SpoofCheck], [FieldWarning])>()
     let spoofDetails = RawMemo<([SpoofDetail], [FieldWarning])>()
     let retryRecords = RawMemo<([RetryRecord]?, [FieldWarning])>()
+    /// OCR field names by the signature `readIDRecognition` builds, and its scratch buffer.
+    let ocrNames = RawMemo<[String]>()
+    var ocrSignature: [UInt8] = []
 }
 
 @available(*, unavailable)

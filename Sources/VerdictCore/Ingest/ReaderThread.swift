@@ -32,7 +32,7 @@ final class PollBox: Sendable {
     let transactionHash: Int
     let spoofHash: Int
     let ocrFields: String?
-    init(_ record: consuming PollRecord) {
+    init(_ record: consuming PollRecord, ocrFields: String?) {
         var h = Hasher()
         h.combine(record.product)
         h.combine(record.transactionId)
@@ -41,7 +41,7 @@ final class PollBox: Sendable {
         s.combine(record.spoofChecks)
         s.combine(record.spoofDetails)
         spoofHash = s.finalize()
-        ocrFields = record.ocrFieldNames.isEmpty ? nil : record.ocrFieldNames.joined(separator: ",")
+        self.ocrFields = ocrFields
         self.record = record  // last: the record moves in instead of being copied
     }
 }
@@ -195,9 +195,25 @@ final class ReaderThread: @unchecked Sendable {
         }
         switch parser.parse(line.bytes, lineNumber: line.number) {
         case .blank: return .blank
-        case .poll(let p): return .poll(PollBox(p))
+        case .poll(let p):
+            let ocrFields = ocrFieldList(p.ocrFieldNames)
+            return .poll(PollBox(p, ocrFields: ocrFields))
         case .refused(let reason, let detail, let ts): return .refused(refused(line, reason, detail, ts))
         }
+    }
+
+    /// The last few OCR field lists as stored, with the name lists they join. Polls with
+    /// the same OCR keys share one name list (the parser remembers them), so a lookup is
+    /// mostly an identity check and the join is done once per shape.
+    private var ocrFieldLists: [(names: [String], joined: String)] = []
+
+    private func ocrFieldList(_ names: [String]) -> String? {
+        if names.isEmpty { return nil }
+        for e in ocrFieldLists where e.names == names { return e.joined }
+        let joined = names.joined(separator: ",")
+        if ocrFieldLists.count == 8 { ocrFieldLists.removeFirst() }
+        ocrFieldLists.append((names, joined))
+        return joined
     }
 
     private func refused(_ line: LineReader.Line, _ reason: RefusalReason, _ detail: String, _ ts: Int64?) -> RefusedLine {

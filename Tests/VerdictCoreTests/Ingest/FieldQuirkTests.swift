@@ -236,4 +236,41 @@ struct FieldQuirkTests {
         #expect(p.documentHash == nil)  // no key given
         #expect(fields(try idPoll("{\"ocrResult\": [\"12345\"]}")) == ["extInfo.ocrResult"])
     }
+
+    @Test("OCR field names come in logged order, map by map, however often a parser has seen the same keys")
+    func ocrFieldNamesRepeated() throws {
+        let key = try DocumentHasher(key: Array("0123456789abcdef0123456789abcdef".utf8))
+        let parser = LogLineParser(documentKey: key)
+        func poll(_ ext: String) throws -> PollRecord {
+            let bytes = Array(Log.id("T", at: at, ext: ext).utf8)
+            return try #require(bytes.withUnsafeBufferPointer { parser.parse($0, lineNumber: 1) }.poll)
+        }
+        let cases: [(String, [String])] = [
+            (#"{"ocrResult": {"ID_NUMBER": "A1", "SEX": "M"}}"#, ["ocrResult.ID_NUMBER", "ocrResult.SEX"]),
+            (#"{"ocrResult": {"ID_NUMBER": "B2", "SEX": "F"}}"#, ["ocrResult.ID_NUMBER", "ocrResult.SEX"]),
+            (#"{"ocrResult": {"SEX": "F", "ID_NUMBER": "B2"}}"#, ["ocrResult.SEX", "ocrResult.ID_NUMBER"]),
+            (#"{"ocrResult": {"A": "1"}, "ocrResultFormat": {"B": "2"}}"#, ["ocrResult.A", "ocrResultFormat.B"]),
+            (#"{"ocrResult": {"A": "1", "B": "2"}}"#, ["ocrResult.A", "ocrResult.B"]),
+            (#"{"ocrResult": {"\u0041": "1", "B": "2"}}"#, ["ocrResult.A", "ocrResult.B"]),
+            (#"{"ocrResultFormat": {"B": "2"}, "ocrResult": {"A": "1"}}"#, ["ocrResult.A", "ocrResultFormat.B"]),
+            (#"{"ocrResult": {"A": "1", "A": "2"}, "ocrResultDetail": {"A": {}}}"#, ["ocrResult.A", "ocrResultDetail.A"]),
+            (#"{"ocrResult": {}}"#, []),
+            (#"{"ocrResult": {"ID_NUMBER": "A1", "SEX": "M"}}"#, ["ocrResult.ID_NUMBER", "ocrResult.SEX"]),
+        ]
+        for (ext, names) in cases {
+            #expect(try poll(ext).ocrFieldNames == names, "\(ext)")
+        }
+        // The same keys with other numbers: each poll hashes its own number.
+        let first = try poll(#"{"ocrResult": {"ID_NUMBER": "A1", "SEX": "M"}}"#)
+        let second = try poll(#"{"ocrResult": {"ID_NUMBER": "B2", "SEX": "M"}}"#)
+        #expect(first.documentHash == key.hash(documentNumber: "A1"))
+        #expect(second.documentHash == key.hash(documentNumber: "B2"))
+        #expect(first.documentHash != second.documentHash)
+        // A map of the wrong type warns on every poll, not only on the first.
+        for _ in 0..<3 {
+            let p = try poll(#"{"ocrResult": ["A1"], "ocrResultFormat": {"NUMBER": "A1"}}"#)
+            #expect(fields(p) == ["extInfo.ocrResult"])
+            #expect(p.ocrFieldNames == ["ocrResultFormat.NUMBER"])
+        }
+    }
 }

@@ -44,6 +44,7 @@ struct DifferentialScannerTests {
             #expect(p.spoofChecks.map { [$0.check, $0.value] } == expected.spoofChecks, "line \(i)")
             #expect(p.spoofDetails.map { [$0.spoofType, $0.name, $0.result ?? "-"] + $0.components.flatMap { [$0.name, $0.subResult ?? "-"] } } == expected.details, "line \(i)")
             #expect(p.retryRecords?.map { "\($0.status ?? "-")/\($0.attemptNumber.map(String.init) ?? "-")" } == expected.records, "line \(i)")
+            #expect(Set(p.ocrFieldNames) == expected.ocrFields && p.ocrFieldNames.count == expected.ocrFields.count, "line \(i)")
             #expect(p.warnings.isEmpty, "line \(i): \(p.warnings)")
             compared += 1
         }
@@ -70,6 +71,8 @@ private struct Reference {
     var spoofChecks: [[String]] = []
     var details: [[String]] = []
     var records: [String]?
+    /// `map.KEY` for every key of the three OCR maps (the tree keeps no order: a set).
+    var ocrFields: Set<String> = []
 
     static func extract(_ doc: [String: Any]) -> Reference? {
         guard let request = doc["request"] as? [String: Any], let tid = request["transactionId"] as? String else { return nil }
@@ -105,6 +108,9 @@ private struct Reference {
                 var row = [d["spoofType"] as! String, d["name"] as! String, d["result"] as? String ?? "-"]
                 for c in d["components"] as? [[String: Any]] ?? [] { row += [c["name"] as! String, c["subResult"] as? String ?? "-"] }
                 r.details.append(row)
+            }
+            for label in ["ocrResult", "ocrResultFormat", "ocrResultDetail"] {
+                for k in (ext[label] as? [String: Any] ?? [:]).keys { r.ocrFields.insert(label + "." + k) }
             }
         case .videoVerify:
             r.videoVerifyResult = response["videoVerifyResult"] as? String
@@ -214,6 +220,17 @@ private struct LineGenerator {
             if chance(0.5) {
                 let comps = "[" + object([("name", text("hologram")), ("subResult", text(pick(["Y", "N"])))]) + "]"
                 ext.append(("extraSpoofResultDetails", "[" + object([("name", text("hologramCheck")), ("result", text("Y")), ("spoofType", text("SECURITY_FEATURE_CHECK")), ("components", comps)]) + "]"))
+            }
+            // OCR maps from small key pools, so that the same set of keys recurs (in
+            // various orders, escaped or not, with unknown keys now and then).
+            let ocrPools = [("ocrResult", ["ID_NUMBER", "NAME", "SEX", "DATE_OF_BIRTH"]), ("ocrResultFormat", ["NUMBER", "GENDER"]),
+                            ("ocrResultDetail", ["MRZ_ID_NUMBER", "VISUAL_ID_NUMBER"])]
+            for (label, pool) in ocrPools where chance(0.6) {
+                var members: [(String, String)] = []
+                for k in pool where chance(0.8) {
+                    members.append((k, label == "ocrResultDetail" ? object([("name", text(k)), ("value", text("x\(rng.next() % 1000)"))]) : text("v\(rng.next() % 1000)")))
+                }
+                ext.append((label, object(members)))
             }
             if chance(0.5) { ext.append(("recognitionErrorCode", text(pick(["NO_REQUIRED_ID", "=cmd|x", "BLUR"])))) }
             ext.append(("imageContent", "[" + text(String(repeating: "QUJD", count: Int(rng.next() % 40))) + "]"))
