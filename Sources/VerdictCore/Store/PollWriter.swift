@@ -53,20 +53,37 @@ final class PollWriter {
         var code: Int64
     }
 
-    /// The identities of a transaction's stored polls: a short list, a set past 16.
+    /// The identities of a transaction's stored polls: the first four in place, then a
+    /// short list, a set past 16. Most transactions have four polls or fewer, so they cost
+    /// no allocation here (a list would allocate, then grow, for every transaction).
     private struct PollIdentities {
+        private static let none = PollIdentity(ts: 0, code: 0)
+        private var a = none, b = none, c = none, d = none
+        private var inPlace = 0
         private var list: [PollIdentity] = []
         private var set: Set<PollIdentity>?
 
         /// Adds `id`; false when it was already there (a duplicate).
         mutating func insert(_ id: PollIdentity) -> Bool {
             if set != nil { return set!.insert(id).inserted }
-            if list.contains(id) { return false }
-            list.append(id)
-            if list.count > 16 {
-                set = Set(list)
-                list = []
+            if (inPlace > 0 && a == id) || (inPlace > 1 && b == id) || (inPlace > 2 && c == id) || (inPlace > 3 && d == id) {
+                return false
             }
+            switch inPlace {
+            case 0: a = id
+            case 1: b = id
+            case 2: c = id
+            case 3: d = id
+            default:
+                if list.contains(id) { return false }
+                list.append(id)
+                if list.count > 12 {
+                    set = Set(list + [a, b, c, d])
+                    list = []
+                }
+                return true
+            }
+            inPlace += 1
             return true
         }
     }

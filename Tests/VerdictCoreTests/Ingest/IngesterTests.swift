@@ -338,6 +338,34 @@ struct IngesterTests {
         }
     }
 
+    @Test("duplicates of any earlier poll are recognised, for transactions of 1 to 20 polls")
+    func duplicatesByPollCount() throws {
+        try withSandbox { box in
+            // Transaction Pn has n distinct polls; then every poll of every transaction is
+            // logged again, last first, and then the first, fourth, fifth and last again.
+            var lines: [String] = []
+            var repeats: [String] = []
+            for n in 1...20 {
+                let polls = (0..<n).map { Log.id("P\(n)", at: String(format: "2026-11-10T08:%02d:%02dZ", n, $0), code: "PROCESSING") }
+                lines += polls
+                repeats += polls.reversed() + [0, 3, 4, n - 1].filter { $0 < n }.map { polls[$0] }
+            }
+            let path = try box.write("p.ndjson", lines: lines + repeats)
+            let distinct = (1...20).reduce(0, +)
+            for limit in [25_000, 2] {
+                var options = IngestOptions()
+                options.transactionCacheLimit = limit
+                options.batchLines = 16
+                let db = try box.database("cache-\(limit).db")
+                let s = try box.ingest(db, [path], options: options)
+                #expect(s.total.accepted == distinct)
+                #expect(s.total.duplicates == repeats.count)
+                let counts = try db.rows("SELECT transaction_id, poll_count FROM v_transaction ORDER BY CAST(substr(transaction_id, 2) AS INTEGER)")
+                #expect(counts == (1...20).map { ["P\($0)", "\($0)"] as [String?] })
+            }
+        }
+    }
+
     @Test("a multi-row insert that fails half way leaves nothing of its batch, and the next run stores everything")
     func failedInsertRollsBackBatch() throws {
         try withSandbox { box in
