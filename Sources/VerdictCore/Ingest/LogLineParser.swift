@@ -23,6 +23,8 @@ public final class LogLineParser {
     private let documentKey: DocumentHasher?
     private let interner = StringInterner()
     private let memo = FieldMemo()
+    /// A transaction's polls come close together: they share one id String.
+    private let transactionIds = RecentStrings()
 
     /// - Parameter documentKey: when given, document numbers are kept as a keyed hash.
     public init(documentKey: DocumentHasher? = nil) {
@@ -438,7 +440,7 @@ public final class LogLineParser {
             }
         }
         var poll = PollRecord(
-            product: product!, transactionId: JSONRead.string(lineBase, env.transactionId!),
+            product: product!, transactionId: transactionIds.string(lineBase, env.transactionId!),
             timestampMillis: millis, resultStatus: interner.string(bodyBase, statusRef),
             resultCode: interner.string(bodyBase, codeRef), lineNumber: lineNumber)
         var fields = FieldExtractor(base: bodyBase, interner: interner, memo: memo, warnings: warnings)

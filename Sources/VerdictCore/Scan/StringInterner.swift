@@ -79,3 +79,44 @@ final class StringInterner {
 
 @available(*, unavailable)
 extension StringInterner: Sendable {}
+
+/// Hands out the same `String` for a byte sequence seen recently: a direct-mapped table
+/// where a new value simply replaces whatever shared its slot.
+///
+/// For values that repeat close together but not forever, such as a transaction's id on
+/// its few polls: the later polls share the first one's String instead of allocating
+/// their own, and the table never grows.
+final class RecentStrings {
+    private var slots: [(hash: UInt64, string: String)?]
+    private let mask: Int
+
+    init(slots size: Int = 4096) {
+        precondition(size > 0 && size & (size - 1) == 0, "a power of two")
+        slots = Array(repeating: nil, count: size)
+        mask = size - 1
+    }
+
+    /// The String for `n` bytes at `p` (valid UTF-8).
+    func string(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
+        guard n > 0 else { return "" }
+        let h = RawMemo<Void>.hash(p, n)
+        let i = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
+        if let e = slots[i], e.hash == h,
+            e.string.utf8.withContiguousStorageIfAvailable({ u in u.count == n && memcmp(u.baseAddress!, p, n) == 0 }) == true
+        {
+            return e.string
+        }
+        let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        slots[i] = (h, s)
+        return s
+    }
+
+    /// The decoded text of a JSON string value, shared when unescaped and seen recently.
+    func string(_ base: UnsafePointer<UInt8>, _ ref: JSONRef) -> String {
+        if ref.flag { return JSONRead.string(base, ref) }
+        return string(base + ref.start + 1, ref.end - ref.start - 2)
+    }
+}
+
+@available(*, unavailable)
+extension RecentStrings: Sendable {}
