@@ -8,13 +8,13 @@ final class DimensionCache {
     private let db: OpaquePointer
     private static let limit = 50_000
 
-    private var resultCodes: [String: Int64] = [:]
-    private var errorCodes: [String: Int64] = [:]
-    private var countries: [String: Int64] = [:]
-    private var documents: [DocumentKey: Int64] = [:]
+    private var resultCodes = KeyCache<String>()
+    private var errorCodes = KeyCache<String>()
+    private var countries = KeyCache<String>()
+    private var documents = KeyCache<DocumentKey>()
     /// Keyed by the structured value, so the canonical JSON is built only for new profiles.
-    private var spoofProfiles: [SpoofValue: Int64] = [:]
-    private var willingProfiles: [[RetryRecord]: Int64] = [:]
+    private var spoofProfiles = KeyCache<SpoofValue>()
+    private var willingProfiles = KeyCache<[RetryRecord]>()
 
     /// A poll's spoof results as a dictionary key. The hash is computed on the parsing
     /// thread (`PollBox.spoofHash`); equality compares the results.
@@ -23,7 +23,7 @@ final class DimensionCache {
         var details: [SpoofDetail]
         var hash: Int
 
-        static func == (a: SpoofValue, b: SpoofValue) -> Bool { a.checks == b.checks && a.details == b.details }
+        static func == (a: SpoofValue, b: SpoofValue) -> Bool { a.hash == b.hash && a.checks == b.checks && a.details == b.details }
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
     private var dates: Set<Int64> = []
@@ -86,15 +86,14 @@ final class DimensionCache {
     }
 
     /// Insert-if-missing then read back the key of a one-text-column dimension.
-    private func textKey(_ value: String, cache: inout [String: Int64], insert: SQLiteStatement, find: SQLiteStatement) throws(VerdictError) -> Int64 {
+    private func textKey(_ value: String, cache: inout KeyCache<String>, insert: SQLiteStatement, find: SQLiteStatement) throws(VerdictError) -> Int64 {
         if let k = cache[value] { return k }
         insert.bind(1, value)
         try insert.run()
         find.bind(1, value)
         var key: Int64 = 0
         _ = try find.queryOne { key = $0.int64(0) }
-        if cache.count >= DimensionCache.limit { cache.removeAll(keepingCapacity: true) }
-        cache[value] = key
+        cache.set(value, key, limit: DimensionCache.limit)
         return key
     }
 
@@ -122,8 +121,7 @@ final class DimensionCache {
         try insertDocument.run()
         var key: Int64 = 0
         _ = try findDocument.queryOne { key = $0.int64(0) }
-        if documents.count >= DimensionCache.limit { documents.removeAll(keepingCapacity: true) }
-        documents[k] = key
+        documents.set(k, key, limit: DimensionCache.limit)
         return key
     }
 
@@ -157,8 +155,7 @@ final class DimensionCache {
                 try insertSpoofDetail.run()
             }
         }
-        if spoofProfiles.count >= DimensionCache.limit { spoofProfiles.removeAll(keepingCapacity: true) }
-        spoofProfiles[value] = key
+        spoofProfiles.set(value, key, limit: DimensionCache.limit)
         return key
     }
 
@@ -183,8 +180,7 @@ final class DimensionCache {
                 try insertWillingRecord.run()
             }
         }
-        if willingProfiles.count >= DimensionCache.limit { willingProfiles.removeAll(keepingCapacity: true) }
-        willingProfiles[records] = key
+        willingProfiles.set(records, key, limit: DimensionCache.limit)
         return key
     }
 
@@ -211,3 +207,39 @@ final class DimensionCache {
 
 @available(*, unavailable)
 extension DimensionCache: Sendable {}
+
+/// Dimension keys by value: the first values in a list searched in order, the rest in a
+/// dictionary.
+///
+/// Most dimensions hold a handful of values (a few result codes, a dozen document kinds),
+/// and the parser gives a repeated value the same String storage, so comparing is mostly
+/// an identity check, cheaper than hashing the value for a dictionary on every poll.
+struct KeyCache<Key: Hashable> {
+    static var listed: Int { 16 }
+    private var list: [(key: Key, value: Int64)] = []
+    private var dictionary: [Key: Int64] = [:]
+
+    var count: Int { list.count + dictionary.count }
+
+    subscript(key: Key) -> Int64? {
+        for e in list where e.key == key { return e.value }
+        return dictionary.isEmpty ? nil : dictionary[key]
+    }
+
+    /// Remembers `value` for `key`; first forgets everything when `limit` keys are held.
+    mutating func set(_ key: Key, _ value: Int64, limit: Int) {
+        if count >= limit { removeAll() }
+        if let i = list.firstIndex(where: { $0.key == key }) {
+            list[i].value = value
+        } else if list.count < Self.listed {
+            list.append((key, value))
+        } else {
+            dictionary[key] = value
+        }
+    }
+
+    mutating func removeAll() {
+        list.removeAll(keepingCapacity: true)
+        dictionary.removeAll(keepingCapacity: true)
+    }
+}
