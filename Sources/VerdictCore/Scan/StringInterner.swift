@@ -85,10 +85,12 @@ extension StringInterner: Sendable {}
 ///
 /// For values that repeat close together but not forever, such as a transaction's id on
 /// its few polls: the later polls share the first one's String instead of allocating
-/// their own, and the table never grows.
+/// their own, and the table never grows. Values longer than `maxLength` bytes (a
+/// transactionId is at most 64) are not kept, so the table holds at most 4096 × 128 bytes.
 final class RecentStrings {
     private var slots: [(hash: UInt64, string: String)?]
     private let mask: Int
+    static let maxLength = 128
 
     init(slots size: Int = 4096) {
         precondition(size > 0 && size & (size - 1) == 0, "a power of two")
@@ -99,6 +101,9 @@ final class RecentStrings {
     /// The String for `n` bytes at `p` (valid UTF-8).
     func string(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
         guard n > 0 else { return "" }
+        guard n <= RecentStrings.maxLength else {
+            return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        }
         let h = RawMemo<Void>.hash(p, n)
         let i = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
         if let e = slots[i], e.hash == h,

@@ -32,4 +32,13 @@ struct RecentStringsTests {
         }
         #expect(string(table, "") == "")
     }
+
+    @Test("a value longer than the limit is returned but not kept")
+    func longValues() {
+        let table = RecentStrings()
+        let long = String(repeating: "G0123456789", count: 20)
+        let a = string(table, long), b = string(table, long)
+        #expect(a == long && b == long)
+        #expect(storage(a) != storage(b))
+    }
 }
