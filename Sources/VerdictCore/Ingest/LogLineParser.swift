@@ -603,9 +603,23 @@ private struct FieldExtractor {
             default: labels.2
             }
         }
+        func names() -> [String] {
+            var names: [String] = []
+            for i in 0..<3 {
+                guard let ref = map(i), ref.kind == .object else { continue }
+                JSONRead.forEachMemberRef(base, ref) { k, _ in
+                    let name = interner.string(prefix: label(i), base, k)
+                    if !names.contains(name) { names.append(name) }
+                }
+            }
+            return names
+        }
         var idNumber: String?
         var formatNumber: String?
         var any = false
+        // Past this size the signature is not built (and the list not remembered), so the
+        // scratch buffer stays small whatever a line holds.
+        var overflow = false
         memo.ocrSignature.removeAll(keepingCapacity: true)
         for i in 0..<3 {
             guard let ref = map(i), !ref.isNull else { continue }
@@ -617,26 +631,22 @@ private struct FieldExtractor {
                 any = true
                 // A map's index (0, 1, 2) cannot occur inside a key's bytes: JSON strings
                 // hold no raw control bytes.
-                memo.ocrSignature.append(UInt8(i))
-                memo.ocrSignature.append(contentsOf: UnsafeBufferPointer(start: base + k.start, count: k.end - k.start))
+                if memo.ocrSignature.count + 1 + (k.end - k.start) > FieldMemo.ocrSignatureLimit {
+                    overflow = true
+                } else if !overflow {
+                    memo.ocrSignature.append(UInt8(i))
+                    memo.ocrSignature.append(contentsOf: UnsafeBufferPointer(start: base + k.start, count: k.end - k.start))
+                }
                 guard documentKey != nil, v.kind == .string else { return }
                 if i == 0, key(k, "ID_NUMBER") { idNumber = JSONRead.string(base, v) }
                 if i == 1, key(k, "NUMBER") { formatNumber = JSONRead.string(base, v) }
             }
         }
-        if any {
+        if overflow {
+            poll.ocrFieldNames = names()
+        } else if any {
             poll.ocrFieldNames = memo.ocrSignature.withUnsafeBufferPointer { sig in
-                memo.ocrNames.value(sig.baseAddress!, sig.count) {
-                    var names: [String] = []
-                    for i in 0..<3 {
-                        guard let ref = map(i), ref.kind == .object else { continue }
-                        JSONRead.forEachMemberRef(base, ref) { k, _ in
-                            let name = interner.string(prefix: label(i), base, k)
-                            if !names.contains(name) { names.append(name) }
-                        }
-                    }
-                    return names
-                }
+                memo.ocrNames.value(sig.baseAddress!, sig.count) { names() }
             }
         }
         if let documentKey, let number = formatNumber ?? idNumber {
@@ -860,9 +870,11 @@ final class FieldMemo {
     let spoofResult = RawMemo<([SpoofCheck], [FieldWarning])>()
     let spoofDetails = RawMemo<([SpoofDetail], [FieldWarning])>()
     let retryRecords = RawMemo<([RetryRecord]?, [FieldWarning])>()
-    /// OCR field names by the signature `readIDRecognition` builds, and its scratch buffer.
+    /// OCR field names by the signature `readIDRecognition` builds, and its scratch buffer
+    /// (at most `ocrSignatureLimit` bytes: the memo keeps nothing longer anyway).
     let ocrNames = RawMemo<[String]>()
     var ocrSignature: [UInt8] = []
+    static let ocrSignatureLimit = 2048
 }
 
 @available(*, unavailable)
