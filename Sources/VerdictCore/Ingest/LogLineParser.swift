@@ -516,6 +516,9 @@ private struct FieldExtractor {
 
     @inline(__always) func key(_ k: JSONRef, _ literal: StaticString) -> Bool { JSONRead.key(base, k, is: literal) }
 
+    /// The three OCR maps, in the order their names are listed.
+    static let ocrMaps = ["ocrResult", "ocrResultFormat", "ocrResultDetail"]
+
     /// A string field; null or absent is nil; another type is a warning.
     mutating func string(_ ref: JSONRef?, _ field: @autoclosure () -> String) -> String? {
         guard let ref, !ref.isNull else { return nil }
@@ -595,20 +598,12 @@ private struct FieldExtractor {
             default: maps.2
             }
         }
-        let labels: (String, String, String) = ("ocrResult", "ocrResultFormat", "ocrResultDetail")
-        func label(_ i: Int) -> String {
-            switch i {
-            case 0: labels.0
-            case 1: labels.1
-            default: labels.2
-            }
-        }
         func names() -> [String] {
             var names: [String] = []
             for i in 0..<3 {
                 guard let ref = map(i), ref.kind == .object else { continue }
                 JSONRead.forEachMemberRef(base, ref) { k, _ in
-                    let name = interner.string(prefix: label(i), base, k)
+                    let name = interner.string(prefix: FieldExtractor.ocrMaps[i], base, k)
                     if !names.contains(name) { names.append(name) }
                 }
             }
@@ -624,7 +619,7 @@ private struct FieldExtractor {
         for i in 0..<3 {
             guard let ref = map(i), !ref.isNull else { continue }
             guard ref.kind == .object else {
-                warn("extInfo." + label(i), "expected an object")
+                warn("extInfo." + FieldExtractor.ocrMaps[i], "expected an object")
                 continue
             }
             JSONRead.forEachMemberRef(base, ref) { k, v in
