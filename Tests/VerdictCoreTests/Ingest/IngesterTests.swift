@@ -412,6 +412,45 @@ struct IngesterTests {
         }
     }
 
+    @Test("keys that SQLite would assign differently from the writer fail the batch instead of linking the wrong rows")
+    func rowidOutOfStepFailsBatch() throws {
+        try withSandbox { box in
+            // As above: 5,000 one-poll transactions, batches of 2,048 lines, line 3,000 inside a
+            // 32-row INSERT of the second batch. Two triggers each move one row to a higher key,
+            // so the rows after it would get other keys than the writer handed out: one for a
+            // poll of the second batch, one for a transaction of the third.
+            let lines = (0..<5000).map {
+                Log.id("K\($0)", at: String(format: "2026-11-10T%02d:%02d:%02dZ", $0 / 3600, $0 / 60 % 60, $0 % 60), code: "PROCESSING")
+            }
+            let path = try box.write("k.ndjson", lines: lines)
+            var options = IngestOptions()
+            options.batchLines = 2048
+            let reference = try box.database("reference.db")
+            _ = try box.ingest(reference, [path], options: options)
+
+            for (table, trigger) in [
+                ("fct_poll", "AFTER INSERT ON fct_poll WHEN NEW.line_number = 3000 BEGIN UPDATE fct_poll SET poll_key = poll_key + 100 WHERE poll_key = NEW.poll_key; END"),
+                ("fct_transaction", "AFTER INSERT ON fct_transaction WHEN NEW.transaction_id = 'K4500' BEGIN UPDATE fct_transaction SET transaction_key = transaction_key + 100 WHERE transaction_key = NEW.transaction_key; END"),
+            ] {
+                let db = try box.database("\(table).db")
+                try db.queue.write { c in try c.execute(sql: "CREATE TRIGGER shift_key " + trigger) }
+                let error = #expect(throws: VerdictError.self) { try box.ingest(db, [path], options: options) }
+                #expect(error?.message.contains("internal error") == true, "\(table): \(String(describing: error))")
+                // The committed batches stay, and nothing of the failed one.
+                let committed = table == "fct_poll" ? 2048 : 4096
+                #expect(try db.count("SELECT count(*) FROM fct_poll") == committed, "\(table)")
+                #expect(try db.count("SELECT count(*) FROM fct_transaction") == committed, "\(table)")
+                #expect(try db.count("SELECT count(*) FROM fct_poll p JOIN fct_transaction t USING (transaction_key) WHERE t.final_poll_key = p.poll_key") == committed, "\(table)")
+
+                try db.queue.write { c in try c.execute(sql: "DROP TRIGGER shift_key") }
+                _ = try box.ingest(db, [path], options: options)
+                let query = "SELECT transaction_id, poll_count, outcome, started_at FROM v_transaction ORDER BY transaction_id"
+                #expect(try db.rows(query) == reference.rows(query), "\(table)")
+                #expect(try db.tableCounts() == reference.tableCounts(), "\(table)")
+            }
+        }
+    }
+
     @Test("the stored fingerprint is the SHA-256 of the file's bytes as on disk, plain and gzip, over many blocks")
     func contentFingerprint() throws {
         try withSandbox { box in
