@@ -5,9 +5,10 @@
 #endif
 
 /// What became of one line of a log file.
-public enum ParsedLine: Sendable {
+enum ParsedLine: Sendable {
     case blank
-    case poll(PollRecord)
+    /// The record, in the box it travels to the writer in (not yet sealed).
+    case poll(PollBox)
     /// `detail` says what was wrong, for people; it never quotes the line. The
     /// timestamp is there when it could be read (to date the refusal in reports).
     case refused(RefusalReason, detail: String, timestampMillis: Int64? = nil)
@@ -32,7 +33,7 @@ public final class LogLineParser {
     }
 
     /// Parses one line (without its line terminator).
-    public func parse(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int) -> ParsedLine {
+    func parse(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int) -> ParsedLine {
         guard let base = line.baseAddress, !LogLineParser.isBlank(line) else { return .blank }
         var cursor = JSONCursor(base: base, end: line.count)
         var env = Envelope()
@@ -439,14 +440,15 @@ public final class LogLineParser {
                 return .refused(.unknownProduct, detail: "no api path and the response matches neither product")
             }
         }
-        var poll = PollRecord(
+        // Built in its box: filled in place, never copied whole.
+        let box = PollBox(PollRecord(
             product: product!, transactionId: transactionIds.string(lineBase, env.transactionId!),
             timestampMillis: millis, resultStatus: interner.string(bodyBase, statusRef),
-            resultCode: interner.string(bodyBase, codeRef), lineNumber: lineNumber)
+            resultCode: interner.string(bodyBase, codeRef), lineNumber: lineNumber))
         var fields = FieldExtractor(base: bodyBase, interner: interner, memo: memo, warnings: warnings)
         if let biz = env.bizId, !biz.isNull {
             if biz.kind == .string {
-                poll.bizId = JSONRead.string(lineBase, biz)
+                box.record.bizId = JSONRead.string(lineBase, biz)
             } else {
                 fields.warnings.append(FieldWarning(field: "request.bizId", problem: "not a string"))
             }
@@ -454,14 +456,14 @@ public final class LogLineParser {
         if let ext = body.extInfo, !ext.isNull, ext.kind != .object {
             fields.warn("extInfo", "not an object")
         }
-        switch poll.product {
-        case .idRecognition: fields.readIDRecognition(body.ext, into: &poll, documentKey: documentKey)
+        switch box.record.product {
+        case .idRecognition: fields.readIDRecognition(body.ext, into: &box.record, documentKey: documentKey)
         case .videoVerify:
-            poll.videoVerifyResult = fields.string(body.videoVerifyResult, "videoVerifyResult")
-            fields.readVideoVerify(body.ext, into: &poll)
+            box.record.videoVerifyResult = fields.string(body.videoVerifyResult, "videoVerifyResult")
+            fields.readVideoVerify(body.ext, into: &box.record)
         }
-        poll.warnings = fields.warnings
-        return .poll(poll)
+        box.record.warnings = fields.warnings
+        return .poll(box)
     }
 
     /// The product of a checkresult API path; a host before it or a query after it is

@@ -116,16 +116,28 @@ public struct SpoofCheck: Sendable, Equatable, Hashable {
 
 extension PollRecord {
     /// The final-poll class of input.md §5: lower wins, then the later timestamp.
-    public var finalRank: Int {
-        if resultCode == "SUCCESS" { return 1 }
-        if resultCode == "SYSTEM_ERROR" { return 3 }
-        if resultStatus == "F" || resultStatus == "U" { return 2 }
-        return 4
-    }
+    public var finalRank: Int { PollRecord.finalRank(code: resultCode, status: resultStatus) }
 
     /// The verdict text when this poll, as a final poll, completes its transaction.
     public var verdict: String? {
-        guard resultCode == "SUCCESS" else { return nil }
+        PollRecord.verdict(product, code: resultCode, recognitionResult: recognitionResult, videoVerifyResult: videoVerifyResult)
+    }
+
+    /// The outcome class of metrics.md, if this poll is its transaction's final one.
+    public var outcome: Outcome { PollRecord.outcome(product, status: resultStatus, verdict: verdict) }
+
+    // The same from the fields they read, for a record held in a class (`PollBox`), where
+    // calling a property of the record would first copy all of it.
+
+    static func finalRank(code: String, status: String) -> Int {
+        if code == "SUCCESS" { return 1 }
+        if code == "SYSTEM_ERROR" { return 3 }
+        if status == "F" || status == "U" { return 2 }
+        return 4
+    }
+
+    static func verdict(_ product: Product, code: String, recognitionResult: String?, videoVerifyResult: String?) -> String? {
+        guard code == "SUCCESS" else { return nil }
         switch product {
         case .idRecognition:
             guard let v = recognitionResult, !v.isEmpty else { return nil }
@@ -136,9 +148,8 @@ extension PollRecord {
         }
     }
 
-    /// The outcome class of metrics.md, if this poll is its transaction's final one.
-    public var outcome: Outcome {
-        if resultStatus != "S" { return .apiError }
+    static func outcome(_ product: Product, status: String, verdict: String?) -> Outcome {
+        if status != "S" { return .apiError }
         guard let v = verdict else { return .pending }
         switch product {
         case .idRecognition: return v == "Y" ? .passed : .failed

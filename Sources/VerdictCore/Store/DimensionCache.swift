@@ -126,11 +126,11 @@ final class DimensionCache {
     }
 
     /// The spoof profile key of a poll; `hash` is `PollBox.spoofHash` of the poll.
-    func spoofProfile(_ poll: PollRecord, hash: Int) throws(VerdictError) -> Int64? {
-        guard !poll.spoofChecks.isEmpty || !poll.spoofDetails.isEmpty else { return nil }
-        let value = SpoofValue(checks: poll.spoofChecks, details: poll.spoofDetails, hash: hash)
+    func spoofProfile(_ box: PollBox) throws(VerdictError) -> Int64? {
+        guard !box.record.spoofChecks.isEmpty || !box.record.spoofDetails.isEmpty else { return nil }
+        let value = SpoofValue(checks: box.record.spoofChecks, details: box.record.spoofDetails, hash: box.spoofHash)
         if let k = spoofProfiles[value] { return k }
-        guard let profile = Profiles.spoof(poll) else { return nil }
+        guard let profile = Profiles.spoof(checks: value.checks, details: value.details) else { return nil }
         insertSpoof.bind(1, profile.json)
         let isNew = try insertSpoof.run() == 1
         findSpoof.bind(1, profile.json)

@@ -248,8 +248,7 @@ final class PollWriter {
 
     /// Stores a poll unless a poll with the same identity exists. Returns false for a duplicate.
     func add(_ box: PollBox, fileKey: Int64) throws(VerdictError) -> Bool {
-        let poll = box.record
-        let tid = TransactionID(product: poll.product, id: poll.transactionId, hash: box.transactionHash)
+        let tid = TransactionID(product: box.record.product, id: box.record.transactionId, hash: box.transactionHash)
         let state: TransactionState
         if let cached = transactions[tid] {
             state = cached
@@ -258,21 +257,21 @@ final class PollWriter {
             transactions[tid] = found
         } else {
             state = TransactionState(
-                tid: tid, key: nextTransactionKey, inDatabase: false, firstTs: poll.timestampMillis, pollCount: 0,
+                tid: tid, key: nextTransactionKey, inDatabase: false, firstTs: box.record.timestampMillis, pollCount: 0,
                 finalRank: Int.max, finalTs: Int64.min)
             nextTransactionKey += 1
             transactions[tid] = state
         }
 
-        let rank = poll.finalRank
-        let codeKey = try dims.resultCode(poll.resultCode)
-        let errorKey = try poll.recognitionErrorCode.map { (c) throws(VerdictError) in try dims.errorCode(c) }
-        let documentKey = try dims.document(certType: poll.certType, docCategory: poll.docCategory, docEdition: poll.docEdition)
-        let countryKey = try poll.countryCode.map { (c) throws(VerdictError) in try dims.country(c) }
-        let spoofKey = try dims.spoofProfile(poll, hash: box.spoofHash)
-        let willingKey = try dims.willingProfile(poll.retryRecords)
+        let rank = box.finalRank
+        let codeKey = try dims.resultCode(box.record.resultCode)
+        let errorKey = try box.record.recognitionErrorCode.map { (c) throws(VerdictError) in try dims.errorCode(c) }
+        let documentKey = try dims.document(certType: box.record.certType, docCategory: box.record.docCategory, docEdition: box.record.docEdition)
+        let countryKey = try box.record.countryCode.map { (c) throws(VerdictError) in try dims.country(c) }
+        let spoofKey = try dims.spoofProfile(box)
+        let willingKey = try dims.willingProfile(box.record.retryRecords)
 
-        guard state.polls.insert(PollIdentity(ts: poll.timestampMillis, code: codeKey)) else { return false }
+        guard state.polls.insert(PollIdentity(ts: box.record.timestampMillis, code: codeKey)) else { return false }
         let pollKey = nextPollKey
         nextPollKey += 1
         pending.append(PendingPoll(
@@ -280,34 +279,34 @@ final class PollWriter {
             errorKey: errorKey, documentKey: documentKey, countryKey: countryKey, spoofKey: spoofKey, willingKey: willingKey))
         if pending.count == PollWriter.rowsPerInsert { try insertPending(all: false) }
 
-        for w in poll.warnings {
+        for w in box.record.warnings {
             insertWarning.bind(1, pollKey)
             insertWarning.bind(2, fileKey)
-            insertWarning.bind(3, poll.lineNumber)
+            insertWarning.bind(3, box.record.lineNumber)
             insertWarning.bind(4, w.field)
             insertWarning.bind(5, w.problem)
-            insertWarning.bind(6, poll.timestampMillis)
+            insertWarning.bind(6, box.record.timestampMillis)
             try insertWarning.run()
         }
 
         state.pollCount += 1
-        state.firstTs = min(state.firstTs, poll.timestampMillis)
+        state.firstTs = min(state.firstTs, box.record.timestampMillis)
         if !state.isDirty {
             state.isDirty = true
             dirty.append(state)
         }
-        if rank < state.finalRank || (rank == state.finalRank && poll.timestampMillis >= state.finalTs) {
+        if rank < state.finalRank || (rank == state.finalRank && box.record.timestampMillis >= state.finalTs) {
             state.finalRank = rank
-            state.finalTs = poll.timestampMillis
-            let outcome = poll.outcome
-            let verdict = outcome == .passed || outcome == .failed ? poll.verdict : nil
+            state.finalTs = box.record.timestampMillis
+            let outcome = box.outcome
+            let verdict = outcome == .passed || outcome == .failed ? box.verdict : nil
             state.final = FinalColumns(
-                pollKey: pollKey, resultStatus: poll.resultStatus, resultCodeKey: codeKey, outcome: outcome,
-                verdict: verdict, verdictLabel: verdict.map { PollWriter.verdictLabel($0, poll.product) },
+                pollKey: pollKey, resultStatus: box.record.resultStatus, resultCodeKey: codeKey, outcome: outcome,
+                verdict: verdict, verdictLabel: verdict.map { PollWriter.verdictLabel($0, box.record.product) },
                 errorCodeKey: errorKey, documentKey: documentKey, countryKey: countryKey,
-                deeperResult: poll.deeperResult, uploadEnabledResult: poll.uploadEnabledResult,
-                spoofProfileKey: spoofKey, quality: poll.quality, qualityPassed: poll.qualityPassed,
-                willingProfileKey: willingKey, documentHash: poll.documentHash)
+                deeperResult: box.record.deeperResult, uploadEnabledResult: box.record.uploadEnabledResult,
+                spoofProfileKey: spoofKey, quality: box.record.quality, qualityPassed: box.record.qualityPassed,
+                willingProfileKey: willingKey, documentHash: box.record.documentHash)
         }
         return true
     }
@@ -358,32 +357,31 @@ final class PollWriter {
 
     private func bindPoll(_ s: SQLiteStatement, row: Int, _ p: PendingPoll) {
         let b = Int32(row) * PollWriter.pollColumnCount
-        let poll = p.box.record
         s.bind(b + 1, nil as Int64?)  // SQLite's next rowid, which is p.pollKey (insert)
         s.bind(b + 2, p.transactionKey)
-        s.bind(b + 3, poll.timestampMillis)
-        s.bind(b + 4, poll.resultStatus)
+        s.bind(b + 3, p.box.record.timestampMillis)
+        s.bind(b + 4, p.box.record.resultStatus)
         s.bind(b + 5, p.codeKey)
-        s.bind(b + 6, poll.finalRank)
+        s.bind(b + 6, p.box.finalRank)
         s.bind(b + 7, p.fileKey)
-        s.bind(b + 8, poll.lineNumber)
-        s.bind(b + 9, poll.bizId)
-        s.bind(b + 10, poll.product == .idRecognition ? poll.recognitionResult : poll.videoVerifyResult)
+        s.bind(b + 8, p.box.record.lineNumber)
+        s.bind(b + 9, p.box.record.bizId)
+        s.bind(b + 10, p.box.record.product == .idRecognition ? p.box.record.recognitionResult : p.box.record.videoVerifyResult)
         s.bind(b + 11, p.errorKey)
         s.bind(b + 12, p.documentKey)
         s.bind(b + 13, p.countryKey)
-        s.bind(b + 14, poll.deeperResult)
-        s.bind(b + 15, poll.uploadEnabledResult)
+        s.bind(b + 14, p.box.record.deeperResult)
+        s.bind(b + 15, p.box.record.uploadEnabledResult)
         s.bind(b + 16, p.spoofKey)
-        s.bind(b + 17, poll.quality)
-        s.bind(b + 18, poll.qualityPassed)
+        s.bind(b + 17, p.box.record.quality)
+        s.bind(b + 18, p.box.record.qualityPassed)
         s.bind(b + 19, p.willingKey)
-        s.bind(b + 20, poll.imageCount)
-        s.bind(b + 21, poll.imageBytes)
-        s.bind(b + 22, poll.videoBytes)
+        s.bind(b + 20, p.box.record.imageCount)
+        s.bind(b + 21, p.box.record.imageBytes)
+        s.bind(b + 22, p.box.record.videoBytes)
         s.bind(b + 23, p.box.ocrFields)
-        s.bind(b + 24, poll.warnings.count)
-        s.bind(b + 25, poll.documentHash)
+        s.bind(b + 24, p.box.record.warnings.count)
+        s.bind(b + 25, p.box.record.documentHash)
     }
 
     /// VideoVerify verdicts are reported in one spelling whatever the case logged.

@@ -12,10 +12,10 @@ enum Profiles {
 
     /// The spoof profile of a poll: canonical JSON plus the bridge rows it implies.
     /// nil when the poll carries neither spoofResult nor extraSpoofResultDetails.
-    static func spoof(_ poll: PollRecord) -> (json: String, checks: [SpoofCheck], details: [DetailRow])? {
-        guard !poll.spoofChecks.isEmpty || !poll.spoofDetails.isEmpty else { return nil }
+    static func spoof(checks: [SpoofCheck], details: [SpoofDetail]) -> (json: String, checks: [SpoofCheck], details: [DetailRow])? {
+        guard !checks.isEmpty || !details.isEmpty else { return nil }
         var json = "{\"checks\":{"
-        for (i, c) in poll.spoofChecks.enumerated() {
+        for (i, c) in checks.enumerated() {
             if i > 0 { json += "," }
             json += JSONText.quote(c.check) + ":" + JSONText.quote(c.value)
         }
@@ -32,7 +32,7 @@ enum Profiles {
                 if value != "Y" { acc[key]!.allY = false }
             }
         }
-        for (i, d) in poll.spoofDetails.enumerated() {
+        for (i, d) in details.enumerated() {
             if i > 0 { json += "," }
             json += "[" + JSONText.quote(d.spoofType) + "," + JSONText.quote(d.name) + "," + JSONText.quoteOptional(d.result) + ",["
             add(DetailKey(spoofType: d.spoofType, check: d.name, component: ""), d.result)
@@ -48,7 +48,7 @@ enum Profiles {
             let a = acc[k]!
             return DetailRow(spoofType: k.spoofType, check: k.check, component: k.component, evaluated: a.evaluated, passed: a.evaluated && a.allY)
         }
-        return (json, poll.spoofChecks, rows)
+        return (json, checks, rows)
     }
 
     private struct DetailKey: Hashable {

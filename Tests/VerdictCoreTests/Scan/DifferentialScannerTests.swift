@@ -26,7 +26,7 @@ struct DifferentialScannerTests {
             let fast = bytes.withUnsafeBufferPointer { parser.parse($0, lineNumber: i + 1) }
             let tree = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any], "line \(i)")
             let expected = try #require(Reference.extract(tree), "line \(i): \(line)")
-            guard case .poll(let p) = fast else {
+            guard let p = fast.poll else {
                 Issue.record("line \(i) was not accepted: \(fast)\n\(line)")
                 continue
             }

@@ -212,7 +212,7 @@ func parseLine(bytes: [UInt8], documentKey: DocumentHasher? = nil) -> ParsedLine
 
 extension ParsedLine {
     var poll: PollRecord? {
-        if case .poll(let p) = self { return p }
+        if case .poll(let box) = self { return box.record }
         return nil
     }
 
