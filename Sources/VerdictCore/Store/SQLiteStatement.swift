@@ -12,6 +12,15 @@ final class SQLiteStatement {
     /// Bound text is copied here and bound without SQLite copying it again (no malloc per
     /// value); the arena is emptied when the statement is reset.
     private var arena = TextArena()
+    /// What each parameter holds, for integers, reals and NULL: SQLite keeps bindings across
+    /// `sqlite3_reset`, so binding the same value again is skipped (the same file key, zero
+    /// payload sizes and absent fields repeat from row to row). Text is always bound.
+    private let shadow: UnsafeMutablePointer<Bound>
+    private let parameterCount: Int32
+
+    private enum Bound: Equatable {
+        case unknown, null, int(Int64), real(UInt64)
+    }
 
     init(_ connection: OpaquePointer, _ sql: String) throws(VerdictError) {
         var stmt: OpaquePointer?
@@ -22,35 +31,55 @@ final class SQLiteStatement {
         handle = stmt
         self.sql = sql
         self.connection = connection
+        parameterCount = sqlite3_bind_parameter_count(stmt)
+        shadow = .allocate(capacity: Int(parameterCount) + 1)
+        shadow.initialize(repeating: .unknown, count: Int(parameterCount) + 1)
     }
 
     deinit {
         sqlite3_finalize(handle)
         arena.release()
+        shadow.deallocate()
     }
 
-    @inline(__always) func bind(_ i: Int32, _ v: Int64) { sqlite3_bind_int64(handle, i, v) }
-    @inline(__always) func bind(_ i: Int32, _ v: Int) { sqlite3_bind_int64(handle, i, Int64(v)) }
+    /// Records that parameter `i` will hold `b`; false when it already does.
+    @inline(__always) private func changes(_ i: Int32, _ b: Bound) -> Bool {
+        guard i >= 1, i <= parameterCount else { return true }  // SQLite reports the range error
+        if shadow[Int(i)] == b { return false }
+        shadow[Int(i)] = b
+        return true
+    }
+
+    @inline(__always) func bind(_ i: Int32, _ v: Int64) {
+        if changes(i, .int(v)) { sqlite3_bind_int64(handle, i, v) }
+    }
+    @inline(__always) func bind(_ i: Int32, _ v: Int) { bind(i, Int64(v)) }
+    @inline(__always) func bindNull(_ i: Int32) {
+        if changes(i, .null) { sqlite3_bind_null(handle, i) }
+    }
     @inline(__always) func bind(_ i: Int32, _ v: Int?) {
-        if let v { sqlite3_bind_int64(handle, i, Int64(v)) } else { sqlite3_bind_null(handle, i) }
+        if let v { bind(i, Int64(v)) } else { bindNull(i) }
     }
     @inline(__always) func bind(_ i: Int32, _ v: Int64?) {
-        if let v { sqlite3_bind_int64(handle, i, v) } else { sqlite3_bind_null(handle, i) }
+        if let v { bind(i, v) } else { bindNull(i) }
     }
     @inline(__always) func bind(_ i: Int32, _ v: Double?) {
-        if let v { sqlite3_bind_double(handle, i, v) } else { sqlite3_bind_null(handle, i) }
+        guard let v else { bindNull(i); return }
+        if changes(i, .real(v.bitPattern)) { sqlite3_bind_double(handle, i, v) }
     }
     @inline(__always) func bind(_ i: Int32, _ v: Bool?) {
-        if let v { sqlite3_bind_int64(handle, i, v ? 1 : 0) } else { sqlite3_bind_null(handle, i) }
+        if let v { bind(i, Int64(v ? 1 : 0)) } else { bindNull(i) }
     }
     @inline(__always) func bind(_ i: Int32, _ v: String?) {
-        guard var v else { sqlite3_bind_null(handle, i); return }
+        guard var v else { bindNull(i); return }
+        if i >= 1, i <= parameterCount { shadow[Int(i)] = .unknown }
         v.withUTF8 { p in
             let copy = arena.store(p)
             _ = sqlite3_bind_text(handle, i, copy, Int32(p.count), nil)  // nil: SQLITE_STATIC
         }
     }
     func bindBlob(_ i: Int32, _ bytes: UnsafeRawBufferPointer) {
+        if i >= 1, i <= parameterCount { shadow[Int(i)] = .unknown }
         _ = sqlite3_bind_blob64(handle, i, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), SQLITE_TRANSIENT_PTR)
     }
 
