@@ -26,6 +26,9 @@ public final class LogLineParser {
     private let memo = FieldMemo()
     /// A transaction's polls come close together: they share one id String.
     private let transactionIds = RecentStrings()
+    /// The last `api` path read, and its product (`apiProduct`).
+    private var lastAPI: [UInt8] = []
+    private var lastAPIProduct: Product?
 
     /// - Parameter documentKey: when given, document numbers are kept as a keyed hash.
     public init(documentKey: DocumentHasher? = nil) {
@@ -424,7 +427,7 @@ public final class LogLineParser {
         }
         var product: Product?
         if let api = env.api, !api.isNull {
-            guard api.kind == .string, let p = LogLineParser.product(api, base: lineBase) else {
+            guard api.kind == .string, let p = apiProduct(api, base: lineBase) else {
                 return .refused(.unknownProduct, detail: "api is not an ID Recognition or VideoVerify checkresult path")
             }
             product = p
@@ -474,9 +477,22 @@ public final class LogLineParser {
     }
 
     /// `product(forAPI:)` on the raw bytes of a JSON string, without making a String.
-    static func product(_ ref: JSONRef, base: UnsafePointer<UInt8>) -> Product? {
-        if ref.flag { return product(forAPI: JSONRead.string(base, ref)) }
-        return productOfPath(UnsafeBufferPointer(start: base + ref.start + 1, count: ref.end - ref.start - 2))
+    /// A log names the same one or two paths over and over: the last path read (as raw
+    /// bytes, at most 128) and its product are remembered.
+    private func apiProduct(_ ref: JSONRef, base: UnsafePointer<UInt8>) -> Product? {
+        if ref.flag { return LogLineParser.product(forAPI: JSONRead.string(base, ref)) }
+        let path = UnsafeBufferPointer(start: base + ref.start + 1, count: ref.end - ref.start - 2)
+        if path.count == lastAPI.count, path.count > 0,
+            lastAPI.withUnsafeBufferPointer({ memcmp($0.baseAddress!, path.baseAddress!, path.count) == 0 })
+        {
+            return lastAPIProduct
+        }
+        let p = LogLineParser.productOfPath(path)
+        if path.count <= 128 {
+            lastAPI = Array(path)
+            lastAPIProduct = p
+        }
+        return p
     }
 
     private static let idPath = Array("idrecognition/checkresult".utf8)

@@ -180,6 +180,34 @@ struct RefusalTests {
         #expect(parseLine(envelope(api: Log.q(Log.idAPI), response: vvShaped)).poll?.product == .idRecognition)
     }
 
+    @Test("one parser over many lines: each api path gets its own product, repeated or not")
+    func apiPathsOnOneParser() {
+        // The parser remembers the last path: same-length paths of different products, a
+        // path repeated, escaped forms and over-long paths must each still be judged alone.
+        let id = "/api/v1/zoloz/idrecognition/checkresult"
+        let paths = [
+            id, id, "/api/v1/zoloz/idrecognition/checkresulx", id, "/api/v1/zoloz/idrecognition/checkresulx",
+            "/api/v1/zoloz/videoverify/checkresult", "/api/v1/zoloz/videoverify/checkresult", "/api/v1/zoloz/videoverify/checkresulT",
+            "/API/V1/ZOLOZ/IDRECOGNITION/CHECKRESULT", id, "/api/v1/zoloz/idrecognition/checkresult?x=1",
+            "https://h/" + String(repeating: "a/", count: 80) + "videoverify/checkresult",
+            "https://h/" + String(repeating: "a/", count: 80) + "videoverify/checkresulx",
+            "https://h/" + String(repeating: "a/", count: 80) + "videoverify/checkresult", "", "", id,
+        ]
+        let parser = LogLineParser()
+        for (n, path) in (paths + paths.reversed()).enumerated() {
+            // Every other line writes the path with an escaped slash, which is read through a String.
+            let quoted = n % 3 == 2 ? Log.q(path).replacingOccurrences(of: "/", with: "\\/") : Log.q(path)
+            let line = Array(envelope(api: quoted).utf8)
+            let parsed = line.withUnsafeBufferPointer { parser.parse($0, lineNumber: n + 1) }
+            let expected = LogLineParser.product(forAPI: path)
+            if let expected {
+                #expect(parsed.poll?.product == expected, "line \(n + 1): \(path)")
+            } else {
+                #expect(parsed.refusal == .unknownProduct, "line \(n + 1): \(path)")
+            }
+        }
+    }
+
     @Test("a line with several defects is refused for the first one of the table")
     func firstReasonWins() {
         // Invalid JSON beats everything.
