@@ -65,8 +65,9 @@ row "verdict ingest, lean (star schema)" "$s" "$(rate "$lines" "$s" lines/s)" "$
 
 # What SQLite alone costs for the same fact rows: the run's fct_poll and fct_transaction
 # rows copied (from memory, in key order, with their indexes) into an empty copy of the
-# schema by INSERT ... SELECT, with the same page size and WAL, and committed. No parsing,
-# no binding: a floor for any writer of this schema.
+# schema by INSERT ... SELECT, with the same page size and WAL, and committed. As in the
+# writer, the key column is left to SQLite (NULL: the next rowid, which is the same key). No
+# parsing, no binding: a floor for any writer of this schema.
 floor=$(python3 - "$work/v.db" "$work/floor.db" <<'PY'
 import os, sqlite3, sys, time
 src, dst = sys.argv[1], sys.argv[2]
@@ -82,7 +83,9 @@ for t in tables:
     c.execute(f"CREATE TEMP TABLE mem_{t} AS SELECT * FROM src.{t} ORDER BY 1")
 started = time.perf_counter()
 c.execute("BEGIN")
-for t in tables: c.execute(f"INSERT INTO main.{t} SELECT * FROM mem_{t}")
+for t in tables:
+    cols = [r[1] for r in c.execute(f"PRAGMA main.table_info({t})")]
+    c.execute(f"INSERT INTO main.{t} SELECT NULL, {', '.join(cols[1:])} FROM mem_{t} ORDER BY rowid")
 c.execute("COMMIT")
 print(f"{time.perf_counter() - started:.2f}")
 PY
