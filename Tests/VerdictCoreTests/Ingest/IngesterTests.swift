@@ -366,22 +366,28 @@ struct IngesterTests {
         }
     }
 
+    /// 5,000 transactions of one poll each (ids `prefix0`…`prefix4999`), a reference database
+    /// holding them, and options with batchLines 2,048. Lines reach the writer 2,048 at a time,
+    /// so the first SQL transaction ends after line 2,048; polls go in 32 per INSERT, and
+    /// line 3,000 sits inside one of the second batch's.
+    private func fiveThousandOnePollTransactions(
+        _ box: Sandbox, prefix: String
+    ) throws -> (path: String, options: IngestOptions, reference: VerdictDatabase) {
+        let lines = (0..<5000).map {
+            Log.id("\(prefix)\($0)", at: String(format: "2026-11-10T%02d:%02d:%02dZ", $0 / 3600, $0 / 60 % 60, $0 % 60), code: "PROCESSING")
+        }
+        let path = try box.write("\(prefix).ndjson", lines: lines)
+        var options = IngestOptions()
+        options.batchLines = 2048
+        let reference = try box.database("reference.db")
+        _ = try box.ingest(reference, [path], options: options)
+        return (path, options, reference)
+    }
+
     @Test("a multi-row insert that fails half way leaves nothing of its batch, and the next run stores everything")
     func failedInsertRollsBackBatch() throws {
         try withSandbox { box in
-            // 5,000 transactions of one poll each. Lines reach the writer 2,048 at a time, so
-            // with batchLines 2,048 the first SQL transaction ends after line 2,048; polls go
-            // in 32 per INSERT, and line 3,000 sits inside one of the second batch's.
-            let lines = (0..<5000).map {
-                Log.id("F\($0)", at: String(format: "2026-11-10T%02d:%02d:%02dZ", $0 / 3600, $0 / 60 % 60, $0 % 60), code: "PROCESSING")
-            }
-            let path = try box.write("f.ndjson", lines: lines)
-            var options = IngestOptions()
-            options.batchLines = 2048
-
-            let reference = try box.database("reference.db")
-            _ = try box.ingest(reference, [path], options: options)
-
+            let (path, options, reference) = try fiveThousandOnePollTransactions(box, prefix: "F")
             let db = try box.database("failing.db")
             // Fails the statement at line 3,000 and keeps the rows it already wrote
             // (RAISE(FAIL)), as an INSERT OR FAIL does on a constraint.
@@ -415,18 +421,10 @@ struct IngesterTests {
     @Test("keys that SQLite would assign differently from the writer fail the batch instead of linking the wrong rows")
     func rowidOutOfStepFailsBatch() throws {
         try withSandbox { box in
-            // As above: 5,000 one-poll transactions, batches of 2,048 lines, line 3,000 inside a
-            // 32-row INSERT of the second batch. Two triggers each move one row to a higher key,
-            // so the rows after it would get other keys than the writer handed out: one for a
-            // poll of the second batch, one for a transaction of the third.
-            let lines = (0..<5000).map {
-                Log.id("K\($0)", at: String(format: "2026-11-10T%02d:%02d:%02dZ", $0 / 3600, $0 / 60 % 60, $0 % 60), code: "PROCESSING")
-            }
-            let path = try box.write("k.ndjson", lines: lines)
-            var options = IngestOptions()
-            options.batchLines = 2048
-            let reference = try box.database("reference.db")
-            _ = try box.ingest(reference, [path], options: options)
+            // Two triggers each move one row to a higher key, so the rows after it would get
+            // other keys than the writer handed out: one for a poll of the second batch, one
+            // for a transaction of the third.
+            let (path, options, reference) = try fiveThousandOnePollTransactions(box, prefix: "K")
 
             for (table, trigger) in [
                 ("fct_poll", "AFTER INSERT ON fct_poll WHEN NEW.line_number = 3000 BEGIN UPDATE fct_poll SET poll_key = poll_key + 100 WHERE poll_key = NEW.poll_key; END"),
