@@ -125,7 +125,7 @@ final class DimensionCache {
         return key
     }
 
-    /// The spoof profile key of a poll; `hash` is `PollBox.spoofHash` of the poll.
+    /// The spoof profile key of a poll, looked up by the box's `spoofHash`.
     func spoofProfile(_ box: PollBox) throws(VerdictError) -> Int64? {
         guard !box.record.spoofChecks.isEmpty || !box.record.spoofDetails.isEmpty else { return nil }
         let value = SpoofValue(checks: box.record.spoofChecks, details: box.record.spoofDetails, hash: box.spoofHash)

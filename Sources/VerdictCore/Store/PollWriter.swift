@@ -247,6 +247,9 @@ final class PollWriter {
     }
 
     /// Stores a poll unless a poll with the same identity exists. Returns false for a duplicate.
+    ///
+    /// The record's fields are read through `box.record` one at a time: a local copy of the
+    /// record, or a call to one of its properties, would copy all of it (see `PollBox`).
     func add(_ box: PollBox, fileKey: Int64) throws(VerdictError) -> Bool {
         let tid = TransactionID(product: box.record.product, id: box.record.transactionId, hash: box.transactionHash)
         let state: TransactionState
@@ -357,7 +360,7 @@ final class PollWriter {
 
     private func bindPoll(_ s: SQLiteStatement, row: Int, _ p: PendingPoll) {
         let b = Int32(row) * PollWriter.pollColumnCount
-        s.bind(b + 1, nil as Int64?)  // SQLite's next rowid, which is p.pollKey (insert)
+        s.bind(b + 1, nil as Int64?)  // NULL: SQLite gives the next rowid, which is p.pollKey (see `insert`)
         s.bind(b + 2, p.transactionKey)
         s.bind(b + 3, p.box.record.timestampMillis)
         s.bind(b + 4, p.box.record.resultStatus)
