@@ -263,16 +263,7 @@ struct IngesterTests {
 
             let reference = try box.database("reference.db")
             let sRef = try box.ingest(reference, [a, b])
-            var options = IngestOptions()
-            options.batchLines = 7
-            options.transactionCacheLimit = 3
-            // One run over both files into an empty database, and a second run into a database
-            // that already holds the first file.
-            let oneRun = try box.database("one-run.db")
-            let sOne = try box.ingest(oneRun, [a, b], options: options)
-            let twoRuns = try box.database("two-runs.db")
-            _ = try box.ingest(twoRuns, [a], options: options)
-            _ = try box.ingest(twoRuns, [b], options: options)
+            let (oneRun, sOne, twoRuns, _, _) = try ingestWithSmallCache(box, a, b)
 
             #expect(sRef.total.accepted == 160 && sRef.total.duplicates == 50)
             #expect(sOne.total == sRef.total)
@@ -311,14 +302,7 @@ struct IngesterTests {
             // a: 40 + 60 + 1 polls stored; 40 side-by-side copies, 40 + 60 repeats. b: 60 new, the rest repeats.
             #expect(sRef.files.map(\.accepted) == [101, 60])
             #expect(sRef.files.map(\.duplicates) == [140, 241])
-            var options = IngestOptions()
-            options.batchLines = 7
-            options.transactionCacheLimit = 3
-            let oneRun = try box.database("one-run.db")
-            let sOne = try box.ingest(oneRun, [pa, pb], options: options)
-            let twoRuns = try box.database("two-runs.db")
-            let sFirst = try box.ingest(twoRuns, [pa], options: options)
-            let sSecond = try box.ingest(twoRuns, [pb], options: options)
+            let (oneRun, sOne, twoRuns, sFirst, sSecond) = try ingestWithSmallCache(box, pa, pb)
             #expect(sOne.total == sRef.total)
             #expect(sFirst.total.accepted + sSecond.total.accepted == 161)
             #expect(sFirst.total.duplicates + sSecond.total.duplicates == 381)
@@ -364,6 +348,23 @@ struct IngesterTests {
                 #expect(counts == (1...20).map { ["P\($0)", "\($0)"] as [String?] })
             }
         }
+    }
+
+    /// Ingests files `a` and `b` with batches of 7 lines and a cache of 3 transactions: once
+    /// in one run into an empty database, and once in two runs, `b` into a database that
+    /// already holds `a`. Returns both databases and the summaries of the three runs.
+    private func ingestWithSmallCache(
+        _ box: Sandbox, _ a: String, _ b: String
+    ) throws -> (oneRun: VerdictDatabase, one: IngestSummary, twoRuns: VerdictDatabase, first: IngestSummary, second: IngestSummary) {
+        var options = IngestOptions()
+        options.batchLines = 7
+        options.transactionCacheLimit = 3
+        let oneRun = try box.database("one-run.db")
+        let one = try box.ingest(oneRun, [a, b], options: options)
+        let twoRuns = try box.database("two-runs.db")
+        let first = try box.ingest(twoRuns, [a], options: options)
+        let second = try box.ingest(twoRuns, [b], options: options)
+        return (oneRun, one, twoRuns, first, second)
     }
 
     /// 5,000 transactions of one poll each (ids `prefix0`…`prefix4999`), a reference database
