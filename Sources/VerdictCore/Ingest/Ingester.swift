@@ -54,7 +54,8 @@ public final class Ingester {
                     throw VerdictError(.database, "\(database.path): the connection is closed")
                 }
                 // Checkpoint less often while bulk loading (every 64 MiB of 16 KiB pages):
-                // fewer copies of the same pages.
+                // fewer copies of the same pages. Most pages are copied by then anyway, on
+                // another thread (`WALCheckpointer`); this one restarts the WAL.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 4096")
                 defer { _ = try? db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
                 let writer = try PollWriter(connection: connection, transactionCacheLimit: options.transactionCacheLimit)
@@ -201,6 +202,10 @@ public final class Ingester {
             thread.join()
         }
 
+        // Committed pages are copied into the database file on another thread (nil: this
+        // connection does it at its own checkpoints, as it does anyway for what is left).
+        let checkpointer = WALCheckpointer(path: database.path)
+        defer { checkpointer?.stop() }
         var inBatch = 0
         var lastProgress = MonotonicClock.now()
         var contentHash = knownHash
@@ -225,6 +230,7 @@ public final class Ingester {
                 """, arguments: [t.lines, t.accepted, t.duplicates, t.blank, t.refusedTotal, t.warnings,
                                  Self.encodeReasons(t.refused), t.lines, checkpointOffset, fileKey])
             try db.execute(sql: "COMMIT")
+            checkpointer?.request()
             try db.execute(sql: "BEGIN IMMEDIATE")
             inBatch = 0
         }

@@ -118,6 +118,7 @@ final class BoundedQueue<T: Sendable>: @unchecked Sendable {
         defer { condition.unlock() }
         guard !closed, items.count < capacity else { return false }
         items.append(item)
+        condition.broadcast()
         return true
     }
 
