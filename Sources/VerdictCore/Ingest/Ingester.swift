@@ -206,6 +206,9 @@ public final class Ingester {
         // connection does it at its own checkpoints, as it does anyway for what is left).
         let checkpointer = WALCheckpointer(path: database.path)
         defer { checkpointer?.stop() }
+        // The writer's emptied transaction cache is freed on the reading thread too.
+        writer.disposal = { _ = thread.spent.offer(.other($0)) }
+        defer { writer.disposal = nil }
         var inBatch = 0
         var lastProgress = MonotonicClock.now()
         var contentHash = knownHash
@@ -262,7 +265,7 @@ public final class Ingester {
                 inBatch += batch.items.count
                 checkpointOffset = batch.endOffset
                 // Hand the batch back: the reading thread frees it.
-                _ = thread.spent.offer(batch)
+                _ = thread.spent.offer(.batch(batch))
                 if inBatch >= options.batchLines { try commit() }
                 if let progress = options.progress {
                     let t = MonotonicClock.now()

@@ -76,6 +76,13 @@ struct ParsedBatch: Sendable {
     var endOffset = 0
 }
 
+/// Something the writer hands back to the reading thread to be freed there.
+/// `@unchecked Sendable`: the writer keeps no reference to what it hands back.
+enum Spent: @unchecked Sendable {
+    case batch(ParsedBatch)
+    case other(Any)
+}
+
 enum ReaderEvent: Sendable {
     case batch(ParsedBatch)
     /// The end of the input; `error` when it could not be read to the end.
@@ -155,9 +162,10 @@ final class BoundedQueue<T: Sendable>: @unchecked Sendable {
 /// the SQLite writes on the other core.
 final class ReaderThread: @unchecked Sendable {
     let events = BoundedQueue<ReaderEvent>(capacity: 8)
-    /// Batches the writer is done with, handed back so that freeing their thousands of
-    /// strings costs this thread's time, not the writer's.
-    let spent = BoundedQueue<ParsedBatch>(capacity: 8)
+    /// What the writer is done with (batches, with their thousands of strings; the
+    /// writer's emptied transaction cache), handed back so that freeing it costs this
+    /// thread's time, not the writer's.
+    let spent = BoundedQueue<Spent>(capacity: 8)
     private let reader: LineReader
     private let parser: LogLineParser
     private let hasher: HashThread?

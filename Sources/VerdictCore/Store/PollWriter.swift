@@ -164,6 +164,9 @@ final class PollWriter {
     private var dirty: [TransactionState] = []
     /// Beyond this many cached transactions the cache is emptied after a flush.
     private let transactionCacheLimit: Int
+    /// Where the emptied cache goes to be freed (another thread: freeing tens of thousands
+    /// of states is then not the writer's time). Without it the cache is freed here.
+    var disposal: ((Any) -> Void)?
 
     /// True when the database held no transaction as this writer started. A transaction
     /// then is in the database only if this writer created it, so for one that is neither
@@ -518,7 +521,14 @@ final class PollWriter {
         if startedEmpty {
             for tid in transactions.keys { dropped.insert(tid.hash) }
         }
-        transactions.removeAll(keepingCapacity: true)
+        if let disposal {
+            let old = transactions
+            transactions = [:]
+            transactions.reserveCapacity(transactionCacheLimit + 50_000)
+            disposal(old)
+        } else {
+            transactions.removeAll(keepingCapacity: true)
+        }
     }
 
     /// A Bloom filter of 2^25 bits (4 MiB, allocated on first use) with three probes:
