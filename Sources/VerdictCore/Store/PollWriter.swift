@@ -531,33 +531,35 @@ final class PollWriter {
         }
     }
 
-    /// A Bloom filter of 2^25 bits (4 MiB, allocated on first use) with three probes:
-    /// memory stays fixed however many transactions a load drops. False hits only cost a
-    /// lookup: about 0.06% of misses after 1M dropped transactions, 5% after 5M.
+    /// A Bloom filter of 2^25 bits (4 MiB, allocated on first use) with three probes, all
+    /// in one 64-byte block chosen by the hash: memory stays fixed however many transactions
+    /// a load drops, and a query costs one cache miss, not three. False hits only cost a
+    /// lookup: about 0.08% of misses after 1M dropped transactions, 5% after 5M (simulated;
+    /// the same as three probes over the whole filter).
     struct DroppedFilter {
         private var words: [UInt64] = []
-        private static let bits = 25
+        private static let blockBits = 16  // 2^16 blocks of 512 bits
 
-        private static func probes(_ hash: Int) -> (Int, Int, Int) {
+        /// The block's first word and the three bit numbers (0..<512) within it.
+        private static func probes(_ hash: Int) -> (block: Int, Int, Int, Int) {
             let h = UInt64(bitPattern: Int64(hash))
-            let a = h, b = (h >> 32) | 1
-            let mask = UInt64(1 << bits - 1)
-            return (Int(a & mask), Int((a &+ b) & mask), Int((a &+ 2 &* b) & mask))
+            let block = Int(h & UInt64(1 << blockBits - 1)) << 3
+            return (block, Int((h >> 16) & 511), Int((h >> 25) & 511), Int((h >> 34) & 511))
         }
 
         mutating func insert(_ hash: Int) {
-            if words.isEmpty { words = Array(repeating: 0, count: 1 << (DroppedFilter.bits - 6)) }
-            let (p, q, r) = DroppedFilter.probes(hash)
-            words[p >> 6] |= 1 << UInt64(p & 63)
-            words[q >> 6] |= 1 << UInt64(q & 63)
-            words[r >> 6] |= 1 << UInt64(r & 63)
+            if words.isEmpty { words = Array(repeating: 0, count: 8 << DroppedFilter.blockBits) }
+            let (w, p, q, r) = DroppedFilter.probes(hash)
+            words[w + (p >> 6)] |= 1 << UInt64(p & 63)
+            words[w + (q >> 6)] |= 1 << UInt64(q & 63)
+            words[w + (r >> 6)] |= 1 << UInt64(r & 63)
         }
 
         func mayContain(_ hash: Int) -> Bool {
             guard !words.isEmpty else { return false }
-            let (p, q, r) = DroppedFilter.probes(hash)
-            return words[p >> 6] & (1 << UInt64(p & 63)) != 0 && words[q >> 6] & (1 << UInt64(q & 63)) != 0
-                && words[r >> 6] & (1 << UInt64(r & 63)) != 0
+            let (w, p, q, r) = DroppedFilter.probes(hash)
+            return words[w + (p >> 6)] & (1 << UInt64(p & 63)) != 0 && words[w + (q >> 6)] & (1 << UInt64(q & 63)) != 0
+                && words[w + (r >> 6)] & (1 << UInt64(r & 63)) != 0
         }
     }
 
