@@ -27,6 +27,8 @@ final class DimensionCache {
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
     private var dates: Set<Int64> = []
+    /// The day asked for last and its key: transactions come mostly in time order.
+    private var lastDay = (days: Int.min, key: Int64(0))
 
     private struct DocumentKey: Hashable {
         var certType: String?
@@ -83,6 +85,7 @@ final class DimensionCache {
         spoofProfiles.removeAll()
         willingProfiles.removeAll()
         dates.removeAll()
+        lastDay = (Int.min, 0)
     }
 
     /// Insert-if-missing then read back the key of a one-text-column dimension.
@@ -187,9 +190,13 @@ final class DimensionCache {
     /// The `dim_date` key (yyyymmdd, UTC) of an instant, creating the day's row if needed.
     func date(forMillis ms: Int64) throws(VerdictError) -> Int64 {
         let days = Int((ms >= 0 ? ms : ms - 86_399_999) / 86_400_000)
+        if days == lastDay.days { return lastDay.key }
         let c = CalendarDay(days: days)
         let key = Int64(c.year * 10000 + c.month * 100 + c.day)
-        if dates.contains(key) { return key }
+        if dates.contains(key) {
+            lastDay = (days, key)
+            return key
+        }
         let s = insertDate
         s.bind(1, key)
         s.bind(2, c.isoDate)
@@ -201,6 +208,7 @@ final class DimensionCache {
         s.bind(8, c.weekday)
         try s.run()
         dates.insert(key)
+        lastDay = (days, key)
         return key
     }
 }
