@@ -15,6 +15,7 @@ final class DimensionCache {
     /// Keyed by the structured value, so the canonical JSON is built only for new profiles.
     private var spoofProfiles = KeyCache<SpoofValue>()
     private var willingProfiles = KeyCache<[RetryRecord]>()
+    private var ocrFieldSets = KeyCache<String>()
 
     /// A poll's spoof results as a dictionary key. The hash is computed on the parsing
     /// thread (`PollBox.spoofHash`); equality compares the results.
@@ -40,6 +41,7 @@ final class DimensionCache {
     private let insertCountry, findCountry, insertDocument, findDocument: SQLiteStatement
     private let insertSpoof, findSpoof, insertSpoofCheck, insertSpoofDetail: SQLiteStatement
     private let insertWilling, findWilling, insertWillingRecord, insertDate: SQLiteStatement
+    private let insertOcrFieldSet, findOcrFieldSet: SQLiteStatement
 
     init(connection db: OpaquePointer) throws(VerdictError) {
         self.db = db
@@ -71,6 +73,8 @@ final class DimensionCache {
         insertWillingRecord = try SQLiteStatement(db, """
             INSERT OR IGNORE INTO bridge_willing_record (willing_profile_key, seq, status, attempt_number) VALUES (?1, ?2, ?3, ?4)
             """)
+        insertOcrFieldSet = try SQLiteStatement(db, "INSERT OR IGNORE INTO dim_ocr_field_set (ocr_fields) VALUES (?1)")
+        findOcrFieldSet = try SQLiteStatement(db, "SELECT ocr_field_set_key FROM dim_ocr_field_set WHERE ocr_fields = ?1")
         insertDate = try SQLiteStatement(db, """
             INSERT OR IGNORE INTO dim_date (date_key, date, year, month, iso_year, iso_week, iso_week_label, day_of_week)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -84,6 +88,7 @@ final class DimensionCache {
         documents.removeAll()
         spoofProfiles.removeAll()
         willingProfiles.removeAll()
+        ocrFieldSets.removeAll()
         dates.removeAll()
         lastDay = (Int.min, 0)
     }
@@ -110,6 +115,11 @@ final class DimensionCache {
 
     func country(_ code: String) throws(VerdictError) -> Int64 {
         try textKey(code, cache: &countries, insert: insertCountry, find: findCountry)
+    }
+
+    /// The key of a poll's OCR field list (names joined as stored; see `ReaderThread`).
+    func ocrFieldSet(_ fields: String) throws(VerdictError) -> Int64 {
+        try textKey(fields, cache: &ocrFieldSets, insert: insertOcrFieldSet, find: findOcrFieldSet)
     }
 
     func document(certType: String?, docCategory: String?, docEdition: Int?) throws(VerdictError) -> Int64? {

@@ -553,8 +553,14 @@ struct IngesterTests {
             let s = try box.ingest(db, [try box.write("pii.ndjson", lines: [line, asString])], options: options)
             #expect(s.total.accepted == 2 && s.total.refusedTotal == 0)
             // The field names are kept, and the number only as a 64-hex keyed hash.
-            let rows = try db.rows("SELECT ocr_fields, document_hash FROM fct_poll ORDER BY poll_key")
+            let rows = try db.rows("""
+                SELECT s.ocr_fields, p.document_hash FROM fct_poll p LEFT JOIN dim_ocr_field_set s USING (ocr_field_set_key)
+                ORDER BY p.poll_key
+                """)
             #expect(rows.count == 2)
+            // Both polls carry the same names: one row of the dimension, shared.
+            #expect(rows[1][0] == rows[0][0])
+            #expect(try db.count("SELECT count(*) FROM dim_ocr_field_set") == 1)
             let names = try #require(rows[0][0]).split(separator: ",").map(String.init)
             #expect(Set(names) == ["ocrResult.BIRTH_DATE", "ocrResult.ID_NUMBER", "ocrResult.NAME", "ocrResultDetail.MRZ_ID_NUMBER",
                                    "ocrResultFormat.FULL_NAME", "ocrResultFormat.NATIONALITY", "ocrResultFormat.NUMBER"])

@@ -97,7 +97,7 @@ struct ReliabilityPersonalData {
                 #expect(databaseFiles(db, containing: Array(v.utf8)).isEmpty, "\(v) is in the database files")
             }
             // The field names may be stored; that they are shows the OCR maps were read.
-            let fields = try openPlain(db).read { try String.fetchAll($0, sql: "SELECT ocr_fields FROM fct_poll") }
+            let fields = try openPlain(db).read { try String.fetchAll($0, sql: "SELECT ocr_fields FROM v_poll") }
             #expect(fields.count == 4 && fields.allSatisfy { $0.contains("ID_NUMBER") }, "\(fields)")
             let dir = box.file("report")
             #expect(try runVerdictToEnd(["report", "--db", db, "--week", "2026-W46", "--out", dir], in: box).status == 0)

@@ -41,6 +41,18 @@ struct SchemaTests {
         #expect(falseHits < 50, "\(falseHits) false hits in 100,000")
     }
 
+    @Test("the writer lists each fact table's columns in the table's own order")
+    func insertColumnOrder() throws {
+        try withSandbox { box in
+            let db = try box.database()
+            for (table, listed) in [("fct_poll", PollWriter.pollColumns), ("fct_transaction", PollWriter.transactionColumns)] {
+                let names = listed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                let inTable = try db.queue.read { try $0.columns(in: table).map(\.name) }
+                #expect(names == inTable, "\(table)")
+            }
+        }
+    }
+
     @Test("a new database keeps its page cache limit while a first ingest writes more than the cache holds")
     func pageCacheLimit() throws {
         try withSandbox { box in
@@ -88,11 +100,27 @@ struct SchemaTests {
                           poll_count, final_poll_key, final_rank, final_ts_ms, result_status, result_code_key, outcome)
                         VALUES (1, 1, 'OLD-1', 1794384450000, 20261111, 1, 1, 1, 1794384450000, 'S', 1, 'passed')
                         """)
+                    // Its poll, with the OCR field names still as text in the poll row.
+                    try db.execute(sql: """
+                        INSERT INTO dim_source_file (file_key, path, status, first_ingested_at, last_ingested_at)
+                        VALUES (1, 'old.ndjson', 'complete', '2026-11-11T09:00:00Z', '2026-11-11T09:00:00Z')
+                        """)
+                    try db.execute(sql: """
+                        INSERT INTO fct_poll (poll_key, transaction_key, ts_ms, result_status, result_code_key, final_rank,
+                          file_key, line_number, ocr_fields)
+                        VALUES (1, 1, 1794384450000, 'S', 1, 1, 1, 1, 'ocrResult.ID_NUMBER,ocrResult.NAME')
+                        """)
                 }
                 try queue.close()
             }
             let db = try VerdictDatabase(path: path)
-            #expect(Schema.migrationNames == ["v1_star_schema", "v2_document_reuse", "v3_views", "v4_period_index", "v5_outcome_rollup", "v6_quality_dates"])
+            #expect(Schema.migrationNames == ["v1_star_schema", "v2_document_reuse", "v3_views", "v4_period_index", "v5_outcome_rollup",
+                                              "v6_quality_dates", "v7_ocr_field_sets"])
+            // The poll's OCR field names moved to their dimension, and the text column is gone.
+            #expect(try db.rows("""
+                SELECT p.poll_key, s.ocr_fields FROM fct_poll p JOIN dim_ocr_field_set s USING (ocr_field_set_key)
+                """) == [["1", "ocrResult.ID_NUMBER,ocrResult.NAME"]])
+            #expect(try db.queue.read { try $0.columns(in: "fct_poll").contains { $0.name == "ocr_fields" } } == false)
             // 1794384450000 ms = 2026-11-11T08:07:30Z; its quarter hour starts 450 s earlier.
             #expect(try db.rows("SELECT bucket_ms, product_key, outcome, transactions FROM agg_outcome_15min")
                     == [["1794384000000", "1", "passed", "1"]])
