@@ -225,9 +225,8 @@ final class PollWriter {
             FROM fct_transaction WHERE product_key = ?1 AND transaction_id = ?2
             """)
         findPollIdentities = try SQLiteStatement(db, "SELECT ts_ms, result_code_key FROM fct_poll WHERE transaction_key = ?1")
-        let transactionColumns = Self.transactionColumns
-        insertTransaction = try SQLiteStatement(db, Self.insertSQL("fct_transaction", transactionColumns, count: Self.transactionColumnCount, rows: 1))
-        insertTransactions = try SQLiteStatement(db, Self.insertSQL("fct_transaction", transactionColumns, count: Self.transactionColumnCount, rows: n))
+        insertTransaction = try SQLiteStatement(db, Self.insertSQL("fct_transaction", Self.transactionColumns, count: Self.transactionColumnCount, rows: 1))
+        insertTransactions = try SQLiteStatement(db, Self.insertSQL("fct_transaction", Self.transactionColumns, count: Self.transactionColumnCount, rows: n))
         updateTransactionFinal = try SQLiteStatement(db, """
             UPDATE fct_transaction SET first_ts_ms = ?4, date_key = ?5, poll_count = ?6,
               final_poll_key = ?7, final_rank = ?8, final_ts_ms = ?9, result_status = ?10, result_code_key = ?11,
