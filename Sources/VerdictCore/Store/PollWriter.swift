@@ -118,22 +118,28 @@ final class PollWriter {
         }
     }
 
+    /// A poll's keys in the dimensions that both fact rows carry (the poll's own row and,
+    /// when it is the final poll, its transaction's).
+    private struct DimensionKeys {
+        var resultCode: Int64
+        var errorCode: Int64?
+        var document: Int64?
+        var country: Int64?
+        var spoofProfile: Int64?
+        var willingProfile: Int64?
+    }
+
     private struct FinalColumns {
         var pollKey: Int64
         var resultStatus: String
-        var resultCodeKey: Int64
+        var keys: DimensionKeys
         var outcome: Outcome
         var verdict: String?
         var verdictLabel: String?
-        var errorCodeKey: Int64?
-        var documentKey: Int64?
-        var countryKey: Int64?
         var deeperResult: String?
         var uploadEnabledResult: String?
-        var spoofProfileKey: Int64?
         var quality: Double?
         var qualityPassed: Bool?
-        var willingProfileKey: Int64?
         var documentHash: String?
     }
 
@@ -150,12 +156,7 @@ final class PollWriter {
         var pollKey: Int64
         var transactionKey: Int64
         var fileKey: Int64
-        var codeKey: Int64
-        var errorKey: Int64?
-        var documentKey: Int64?
-        var countryKey: Int64?
-        var spoofKey: Int64?
-        var willingKey: Int64?
+        var keys: DimensionKeys
         var ocrKey: Int64?
     }
     private var pending: [PendingPoll] = []
@@ -275,20 +276,20 @@ final class PollWriter {
         }
 
         let rank = box.finalRank
-        let codeKey = try dims.resultCode(box.record.resultCode)
-        let errorKey = try box.record.recognitionErrorCode.map { (c) throws(VerdictError) in try dims.errorCode(c) }
-        let documentKey = try dims.document(certType: box.record.certType, docCategory: box.record.docCategory, docEdition: box.record.docEdition)
-        let countryKey = try box.record.countryCode.map { (c) throws(VerdictError) in try dims.country(c) }
-        let spoofKey = try dims.spoofProfile(box)
-        let willingKey = try dims.willingProfile(box.record.retryRecords)
+        let keys = DimensionKeys(
+            resultCode: try dims.resultCode(box.record.resultCode),
+            errorCode: try box.record.recognitionErrorCode.map { (c) throws(VerdictError) in try dims.errorCode(c) },
+            document: try dims.document(certType: box.record.certType, docCategory: box.record.docCategory, docEdition: box.record.docEdition),
+            country: try box.record.countryCode.map { (c) throws(VerdictError) in try dims.country(c) },
+            spoofProfile: try dims.spoofProfile(box),
+            willingProfile: try dims.willingProfile(box.record.retryRecords))
 
-        guard state.polls.insert(PollIdentity(ts: box.record.timestampMillis, code: codeKey)) else { return false }
+        guard state.polls.insert(PollIdentity(ts: box.record.timestampMillis, code: keys.resultCode)) else { return false }
         let ocrKey = try box.ocrFields.map { (f) throws(VerdictError) in try dims.ocrFieldSet(f) }
         let pollKey = nextPollKey
         nextPollKey += 1
         pending.append(PendingPoll(
-            box: box, pollKey: pollKey, transactionKey: state.key, fileKey: fileKey, codeKey: codeKey,
-            errorKey: errorKey, documentKey: documentKey, countryKey: countryKey, spoofKey: spoofKey, willingKey: willingKey, ocrKey: ocrKey))
+            box: box, pollKey: pollKey, transactionKey: state.key, fileKey: fileKey, keys: keys, ocrKey: ocrKey))
         if pending.count == PollWriter.rowsPerInsert { try insertPending(all: false) }
 
         for w in box.record.warnings {
@@ -313,12 +314,10 @@ final class PollWriter {
             let outcome = box.outcome
             let verdict = outcome == .passed || outcome == .failed ? box.verdict : nil
             state.final = FinalColumns(
-                pollKey: pollKey, resultStatus: box.record.resultStatus, resultCodeKey: codeKey, outcome: outcome,
+                pollKey: pollKey, resultStatus: box.record.resultStatus, keys: keys, outcome: outcome,
                 verdict: verdict, verdictLabel: verdict.map { PollWriter.verdictLabel($0, box.record.product) },
-                errorCodeKey: errorKey, documentKey: documentKey, countryKey: countryKey,
                 deeperResult: box.record.deeperResult, uploadEnabledResult: box.record.uploadEnabledResult,
-                spoofProfileKey: spoofKey, quality: box.record.quality, qualityPassed: box.record.qualityPassed,
-                willingProfileKey: willingKey, documentHash: box.record.documentHash)
+                quality: box.record.quality, qualityPassed: box.record.qualityPassed, documentHash: box.record.documentHash)
         }
         return true
     }
@@ -373,21 +372,21 @@ final class PollWriter {
         s.bind(b + 2, p.transactionKey)
         s.bind(b + 3, p.box.record.timestampMillis)
         s.bind(b + 4, p.box.record.resultStatus)
-        s.bind(b + 5, p.codeKey)
+        s.bind(b + 5, p.keys.resultCode)
         s.bind(b + 6, p.box.finalRank)
         s.bind(b + 7, p.fileKey)
         s.bind(b + 8, p.box.record.lineNumber)
         s.bind(b + 9, p.box.record.bizId)
         s.bind(b + 10, p.box.record.product == .idRecognition ? p.box.record.recognitionResult : p.box.record.videoVerifyResult)
-        s.bind(b + 11, p.errorKey)
-        s.bind(b + 12, p.documentKey)
-        s.bind(b + 13, p.countryKey)
+        s.bind(b + 11, p.keys.errorCode)
+        s.bind(b + 12, p.keys.document)
+        s.bind(b + 13, p.keys.country)
         s.bind(b + 14, p.box.record.deeperResult)
         s.bind(b + 15, p.box.record.uploadEnabledResult)
-        s.bind(b + 16, p.spoofKey)
+        s.bind(b + 16, p.keys.spoofProfile)
         s.bind(b + 17, p.box.record.quality)
         s.bind(b + 18, p.box.record.qualityPassed)
-        s.bind(b + 19, p.willingKey)
+        s.bind(b + 19, p.keys.willingProfile)
         s.bind(b + 20, p.box.record.imageCount)
         s.bind(b + 21, p.box.record.imageBytes)
         s.bind(b + 22, p.box.record.videoBytes)
@@ -501,19 +500,19 @@ final class PollWriter {
         s.bind(b + 8, st.finalRank)
         s.bind(b + 9, st.finalTs)
         s.bind(b + 10, f.resultStatus)
-        s.bind(b + 11, f.resultCodeKey)
+        s.bind(b + 11, f.keys.resultCode)
         s.bind(b + 12, f.outcome.name)
         s.bind(b + 13, f.verdict)
         s.bind(b + 14, f.verdictLabel)
-        s.bind(b + 15, f.errorCodeKey)
-        s.bind(b + 16, f.documentKey)
-        s.bind(b + 17, f.countryKey)
+        s.bind(b + 15, f.keys.errorCode)
+        s.bind(b + 16, f.keys.document)
+        s.bind(b + 17, f.keys.country)
         s.bind(b + 18, f.deeperResult)
         s.bind(b + 19, f.uploadEnabledResult)
-        s.bind(b + 20, f.spoofProfileKey)
+        s.bind(b + 20, f.keys.spoofProfile)
         s.bind(b + 21, f.quality)
         s.bind(b + 22, f.qualityPassed)
-        s.bind(b + 23, f.willingProfileKey)
+        s.bind(b + 23, f.keys.willingProfile)
         s.bind(b + 24, f.documentHash)
     }
 
