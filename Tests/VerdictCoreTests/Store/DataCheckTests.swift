@@ -58,4 +58,28 @@ struct DataCheckTests {
             #expect(result.failures.map(\.check) == ["rollup_matches_facts"])
         }
     }
+
+    @Test("a quarter hour missing from the rollup, or only in it, is reported with NULL on the empty side")
+    func rollupOneSidedRowsAreFound() throws {
+        try withSandbox { box in
+            let (db, _) = try box.ingestLines([
+                Log.idVerdict("A", at: "2026-11-11T08:00:00Z", "Y"),
+                Log.idVerdict("B", at: "2026-11-11T09:20:00Z", "N"),
+            ])
+            let passedBucket = try db.count("SELECT bucket_ms FROM agg_outcome_15min WHERE outcome = 'passed'")
+            try db.queue.write { db in
+                try db.execute(sql: "DELETE FROM agg_outcome_15min WHERE outcome = 'passed'")
+                try db.execute(sql: "INSERT INTO agg_outcome_15min VALUES (0, 1, 'pending', 4)")
+            }
+            let result = try DataChecks(database: db).run()
+            let failure = try #require(result.failures.first { $0.check == "rollup_matches_facts" })
+            #expect(result.failures.count == 1)
+            #expect(failure.rows == 2)
+            // Ordered by (bucket, product, outcome): the inserted bucket 0 comes first.
+            #expect(failure.firstRow == ["bucket_ms=0", "product_key=1", "outcome=pending", "facts=", "rollup=4"])
+            let rows = try db.rows(try #require(Embedded.checks["rollup_matches_facts"]))
+            #expect(rows.count == 2)
+            #expect(rows.contains(["\(passedBucket)", "1", "passed", "1", nil]))
+        }
+    }
 }
