@@ -152,6 +152,10 @@ for _ in 1 2 3 4 5; do
 done
 row "verdict report, week of $tx transactions, database of 1 week" "$s1" "" ""
 row "verdict report, same week, database of 12 weeks" "$s12" "$(python3 -c "print(f'{$s12/$s1:.2f}× the 1-week time')")" ""
+# verdict check reads the whole database: integrity_check and every data check.
+polls12=$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM fct_poll').fetchone()[0])" "$work/r12.db")
+read -r s kb < <(reps=1 measure "$verdict" check --db "$work/r12.db")
+row "verdict check, the 12-week database ($polls12 polls)" "$s" "$(rate "$polls12" "$s" polls/s)" "$((kb / 1024))"
 
 # Appending, as a weekly job does: the week after the 12 above, into a copy of the 12-week
 # database (copied before each run, outside the timing) and into an empty one.
