@@ -475,15 +475,27 @@ ORDER BY records DESC, records.status;
 -- final_poll_is_best: transactions whose final poll is not the one the final-poll rule picks.
 -- The rule (input.md): best class (1 SUCCESS, 2 other F/U, 3 SYSTEM_ERROR, 4 the rest), then
 -- the latest timestamp, then the one ingested last (the largest poll_key).
-WITH ranked AS (
-  SELECT transaction_key, poll_key,
-         row_number() OVER (PARTITION BY transaction_key ORDER BY final_rank, ts_ms DESC, poll_key DESC) AS pos
-  FROM fct_poll
-)
-SELECT t.transaction_key, t.final_poll_key, r.poll_key AS expected_final_poll_key
+--
+-- A transaction is offending when its final poll is missing, belongs to another transaction,
+-- or is beaten by one of its own polls. Each transaction's polls are read through the
+-- fct_poll_identity index, so the check grows with the history, never faster; the rule's
+-- pick is looked up for offending transactions only.
+-- Transactions without any poll are left to poll_count_matches_polls.
+SELECT t.transaction_key, t.final_poll_key,
+       (SELECT p.poll_key FROM fct_poll p
+        WHERE p.transaction_key = t.transaction_key
+        ORDER BY p.final_rank, p.ts_ms DESC, p.poll_key DESC
+        LIMIT 1) AS expected_final_poll_key
 FROM fct_transaction t
-JOIN ranked r ON r.transaction_key = t.transaction_key AND r.pos = 1
-WHERE r.poll_key <> t.final_poll_key;
+LEFT JOIN fct_poll f ON f.poll_key = t.final_poll_key
+WHERE (f.transaction_key IS NOT t.transaction_key
+       AND EXISTS (SELECT 1 FROM fct_poll p WHERE p.transaction_key = t.transaction_key))
+   OR EXISTS (SELECT 1 FROM fct_poll p
+              WHERE p.transaction_key = t.transaction_key
+                AND (p.final_rank < f.final_rank
+                     OR (p.final_rank = f.final_rank
+                         AND (p.ts_ms > f.ts_ms OR (p.ts_ms = f.ts_ms AND p.poll_key > f.poll_key)))))
+ORDER BY t.transaction_key;
 
 """#,
         "poll_count_matches_polls": #"""

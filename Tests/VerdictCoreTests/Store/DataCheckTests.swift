@@ -59,6 +59,45 @@ struct DataCheckTests {
         }
     }
 
+    @Test("a final poll that is beaten, missing or another transaction's is reported with the one the rule picks")
+    func wrongFinalPollsAreFound() throws {
+        try withSandbox { box in
+            // A: PROCESSING then SUCCESS (the rule picks the SUCCESS poll). B: two polls of one
+            // class (the later wins). C: one poll. D: one poll, and it will lose it.
+            let (db, _) = try box.ingestLines([
+                Log.id("A", at: "2026-11-11T08:00:00Z", code: "PROCESSING"),
+                Log.idVerdict("A", at: "2026-11-11T08:00:05Z", "Y"),
+                Log.id("B", at: "2026-11-11T08:10:00Z", status: "F", code: "SYSTEM_ERROR"),
+                Log.id("B", at: "2026-11-11T08:10:09Z", status: "F", code: "SYSTEM_ERROR"),
+                Log.idVerdict("C", at: "2026-11-11T08:20:00Z", "N"),
+                Log.idVerdict("D", at: "2026-11-11T08:30:00Z", "N"),
+            ])
+            #expect(try DataChecks(database: db).run().failures.isEmpty)
+            func key(_ sql: String) throws -> String { try #require(try db.rows(sql).first?.first ?? nil) }
+            let tx = { (id: String) in try key("SELECT transaction_key FROM fct_transaction WHERE transaction_id = '\(id)'") }
+            let (a, b, c, d) = (try tx("A"), try tx("B"), try tx("C"), try tx("D"))
+            let aBest = try key("SELECT final_poll_key FROM fct_transaction WHERE transaction_key = \(a)")
+            let bBest = try key("SELECT final_poll_key FROM fct_transaction WHERE transaction_key = \(b)")
+            let cBest = try key("SELECT final_poll_key FROM fct_transaction WHERE transaction_key = \(c)")
+            let aWorse = try key("SELECT poll_key FROM fct_poll WHERE transaction_key = \(a) AND poll_key <> \(aBest)")
+            let bEarlier = try key("SELECT poll_key FROM fct_poll WHERE transaction_key = \(b) AND poll_key <> \(bBest)")
+            try db.queue.write { db in
+                try db.execute(sql: "UPDATE fct_transaction SET final_poll_key = \(aWorse) WHERE transaction_key = \(a)")   // beaten by class
+                try db.execute(sql: "UPDATE fct_transaction SET final_poll_key = \(bEarlier) WHERE transaction_key = \(b)") // beaten by time
+                try db.execute(sql: "UPDATE fct_transaction SET final_poll_key = 999999 WHERE transaction_key = \(c)")      // no such poll
+                try db.execute(sql: "DELETE FROM fct_poll WHERE transaction_key = \(d)")                                     // no poll at all
+            }
+            let rows = try db.rows(try #require(Embedded.checks["final_poll_is_best"]))
+            #expect(rows == [[a, aWorse, aBest], [b, bEarlier, bBest], [c, "999999", cBest]])
+            // C's final poll pointing at A's best poll belongs to another transaction.
+            try db.queue.write { try $0.execute(sql: "UPDATE fct_transaction SET final_poll_key = \(aBest) WHERE transaction_key = \(c)") }
+            #expect(try db.rows(try #require(Embedded.checks["final_poll_is_best"])).last == [c, aBest, cBest])
+            // D, with no poll left, is poll_count_matches_polls's to report.
+            let failures = try DataChecks(database: db).run().failures
+            #expect(failures.map(\.check) == ["final_poll_is_best", "poll_count_matches_polls"])
+        }
+    }
+
     @Test("a quarter hour missing from the rollup, or only in it, is reported with NULL on the empty side")
     func rollupOneSidedRowsAreFound() throws {
         try withSandbox { box in
