@@ -4,6 +4,7 @@
 #
 #   Benchmarks/run.sh            # full run (a few minutes; needs ~4 GB in $BENCH_DIR)
 #   BENCH_SCALE=0.2 Benchmarks/run.sh   # smaller corpora for a quick look
+#   BENCH_YEAR=1 Benchmarks/run.sh      # also a year of logs (about 2 more minutes, 1 GB more)
 #
 # Corpora come from `verdict sample`; DuckDB and sqlite-utils are installed from PyPI into
 # a virtual environment under $BENCH_DIR. Figures are printed as a Markdown table.
@@ -154,8 +155,16 @@ row "verdict report, week of $tx transactions, database of 1 week" "$s1" "" ""
 row "verdict report, same week, database of 12 weeks" "$s12" "$(python3 -c "print(f'{$s12/$s1:.2f}× the 1-week time')")" ""
 # verdict check reads the whole database: integrity_check and every data check.
 polls12=$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM fct_poll').fetchone()[0])" "$work/r12.db")
+read -r s1 kb1 < <(reps=1 measure "$verdict" check --db "$work/r12.db" --jobs 1)
 read -r s kb < <(reps=1 measure "$verdict" check --db "$work/r12.db")
-row "verdict check, the 12-week database ($polls12 polls)" "$s" "$(rate "$polls12" "$s" polls/s)" "$((kb / 1024))"
+row "verdict check, the 12-week database ($polls12 polls), --jobs 1 / default" "$s1 / $s" "$(rate "$polls12" "$s" polls/s)" "$((kb1 / 1024)) / $((kb / 1024))"
+# A report of the whole 12 weeks: every query reads the period. --jobs 1 runs the queries
+# one after another; the default runs one per core, side by side.
+last12=$(python3 -c "import datetime, sys; print(datetime.date(2026, 6, 22) + datetime.timedelta(days=int(sys.argv[1]) - 1))" "$(n 84)")
+tx12=$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM fct_transaction').fetchone()[0])" "$work/r12.db")
+read -r s1 kb1 < <(reps=1 measure "$verdict" report --db "$work/r12.db" --from 2026-06-22 --to "$last12" --jobs 1 --out "$work/rep12all")
+read -r s kb < <(reps=1 measure "$verdict" report --db "$work/r12.db" --from 2026-06-22 --to "$last12" --out "$work/rep12all")
+row "verdict report of all 12 weeks ($tx12 transactions), --jobs 1 / default" "$s1 / $s" "$(rate "$tx12" "$s" transactions/s)" "$((kb1 / 1024)) / $((kb / 1024))"
 
 # Appending, as a weekly job does: the week after the 12 above, into a copy of the 12-week
 # database (copied before each run, outside the timing) and into an empty one.
@@ -176,3 +185,23 @@ done
 row "verdict ingest, the same week appended to the 12-week database" "$sa" "$(rate "$next_lines" "$sa" lines/s)" "$((peak / 1024))"
 # shellcheck disable=SC2086
 rm -f $adb
+
+# BENCH_YEAR=1: a year of logs (about 6M polls, a 1 GB database, made once through a pipe
+# from `verdict sample`): a week's report, the year's report and `verdict check`.
+if [[ ${BENCH_YEAR:-0} == 1 ]]; then
+  if [[ ! -f $work/y.db ]]; then
+    "$verdict" sample --days "$(n 364)" --seed 9 --start 2025-09-15 --id-per-day "$(n 5000)" --video-per-day "$(n 2150)" \
+      | "$verdict" ingest --db "$work/y.db" - 2>/dev/null
+  fi
+  lasty=$(python3 -c "import datetime, sys; print(datetime.date(2025, 9, 15) + datetime.timedelta(days=int(sys.argv[1]) - 1))" "$(n 364)")
+  read -r polly txy < <(python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM fct_poll').fetchone()[0], c.execute('SELECT count(*) FROM fct_transaction').fetchone()[0])" "$work/y.db")
+  cat "$work/y.db" > /dev/null
+  read -r s kb < <(reps=5 measure "$verdict" report --db "$work/y.db" --week 2026-W37 --out "$work/repy1")
+  row "verdict report, week 2026-W37, database of a year" "$s" "" "$((kb / 1024))"
+  read -r s1 kb1 < <(reps=1 measure "$verdict" report --db "$work/y.db" --from 2025-09-15 --to "$lasty" --jobs 1 --out "$work/repyall")
+  read -r s kb < <(reps=1 measure "$verdict" report --db "$work/y.db" --from 2025-09-15 --to "$lasty" --out "$work/repyall")
+  row "verdict report of the whole year ($txy transactions), --jobs 1 / default" "$s1 / $s" "$(rate "$txy" "$s" transactions/s)" "$((kb1 / 1024)) / $((kb / 1024))"
+  read -r s1 kb1 < <(reps=1 measure "$verdict" check --db "$work/y.db" --jobs 1)
+  read -r s kb < <(reps=1 measure "$verdict" check --db "$work/y.db")
+  row "verdict check, the year's database ($polly polls), --jobs 1 / default" "$s1 / $s" "$(rate "$polly" "$s" polls/s)" "$((kb1 / 1024)) / $((kb / 1024))"
+fi

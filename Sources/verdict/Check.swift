@@ -8,13 +8,16 @@ extension Verdict {
             discussion: "Exit status 0 when everything holds, 3 otherwise.")
 
         @OptionGroup var db: DatabaseOption
+        @OptionGroup var lanes: LanesOption
 
         func run() throws {
             try guarded { () throws(VerdictError) in
-                let database = try VerdictDatabase(path: db.path, access: .existing)
-                let integrity = try database.integrityCheck()
+                let database = try VerdictDatabase(path: db.path, access: .existing, cacheMegabytes: 16)
+                var checks = DataChecks(database: database)
+                if let n = lanes.jobs { checks.lanes = n }
+                let result = try checks.run(integrity: true)
+                let integrity = result.integrity ?? "not run"
                 print("integrity_check: " + integrity)
-                let result = try DataChecks(database: database).run()
                 for name in result.checked {
                     if let f = result.failures.first(where: { $0.check == name }) {
                         print("\(name): \(f.rows) offending row(s), first: " + f.firstRow.joined(separator: " "))

@@ -115,3 +115,13 @@ struct DatabaseOption: ParsableArguments {
 
     var path: String { db }
 }
+
+/// How many read connections a command may run its queries on at once.
+struct LanesOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Queries to run at once, each on a connection of its own (default: one per core, at most 4).", valueName: "N"))
+    var jobs: Int?
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+}

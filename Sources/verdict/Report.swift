@@ -9,6 +9,7 @@ extension Verdict {
 
         @OptionGroup var db: DatabaseOption
         @OptionGroup var period: PeriodOptions
+        @OptionGroup var lanes: LanesOption
         @Option(help: ArgumentHelp("Directory to write into (created if needed).", valueName: "DIR")) var out: String
         @Option(help: ArgumentHelp("Directory of .sql files that override or add to the built-in queries.", valueName: "DIR")) var queries: String?
         @Option(help: ArgumentHelp("Report template: a built-in name (weekly) or a .mustache file.", valueName: "NAME|FILE")) var template = "weekly"
@@ -16,8 +17,10 @@ extension Verdict {
         func run() throws {
             do {
                 let p = try period.period()
-                let database = try VerdictDatabase(path: db.path, access: .existing)
-                var writer = ReportWriter(engine: MetricsEngine(database: database, catalog: try QueryCatalog(directory: queries)))
+                let database = try VerdictDatabase(path: db.path, access: .existing, cacheMegabytes: 16)
+                var engine = MetricsEngine(database: database, catalog: try QueryCatalog(directory: queries))
+                if let n = lanes.jobs { engine.lanes = n }
+                var writer = ReportWriter(engine: engine)
                 writer.template = template
                 let written = try writer.write(period: p, to: out)
                 print("Report for \(p.label) (\(p.zone.identifier)) written to \(written.directory): \(written.files.count) files; read \(written.report)")

@@ -1,10 +1,11 @@
-internal import GRDB
-
 /// Consistency checks of the database, written as SQL that returns offending rows
 /// (`Queries/checks/`): the rollup against the facts, poll counts and dates, the final-poll
 /// rule. An empty result means the check holds.
 public struct DataChecks: Sendable {
     public let database: VerdictDatabase
+
+    /// Connections reading at once (ReadLanes): the checks are independent scans.
+    public var lanes = ReadLanes.defaultCount
 
     public init(database: VerdictDatabase) { self.database = database }
 
@@ -14,27 +15,34 @@ public struct DataChecks: Sendable {
         public var firstRow: [String]
     }
 
-    /// Runs every check; returns the ones that found offending rows.
-    public func run() throws(VerdictError) -> (checked: [String], failures: [Failure]) {
+    public struct Outcome: Sendable {
+        /// SQLite's `PRAGMA integrity_check`: "ok" or its first problem; nil when not asked.
+        public var integrity: String?
+        /// The data checks run, by name.
+        public var checked: [String]
+        /// The ones that found offending rows.
+        public var failures: [Failure]
+    }
+
+    /// Runs every data check and, when asked, SQLite's integrity check beside them (it is
+    /// the longest, so it is started first).
+    public func run(integrity: Bool = false) throws(VerdictError) -> Outcome {
         let names = Embedded.checks.keys.sorted()
-        do {
-            let failures = try database.queue.read { db -> [Failure] in
-                guard let c = db.sqliteConnection else { throw VerdictError(.database, "\(database.path): closed") }
-                var out: [Failure] = []
-                for name in names {
-                    let q = QuerySource(name: name, sql: Embedded.checks[name]!, origin: "built-in")
-                    let r = try QueryRunner.run(q, parameters: [:], connection: c)
-                    if !r.rows.isEmpty {
-                        out.append(Failure(check: name, rows: r.rows.count, firstRow: zip(r.columns, r.rows[0]).map { "\($0)=\(CSVWriter.cell($1))" }))
-                    }
-                }
-                return out
-            }
-            return (names, failures)
-        } catch let e as VerdictError {
-            throw e
-        } catch {
-            throw VerdictError(.database, "\(database.path): cannot run the data checks", cause: error)
+        let integrityQuery = QuerySource(name: "integrity_check", sql: "PRAGMA integrity_check", origin: "built-in")
+        let queries = (integrity ? [integrityQuery] : [])
+            + names.map { QuerySource(name: $0, sql: Embedded.checks[$0]!, origin: "built-in") }
+        let results = try ReadLanes.run(database, jobs: queries.count, lanes: lanes) { (i, connection) throws(VerdictError) in
+            try QueryRunner.run(queries[i], parameters: [:], connection: connection)
         }
+        var outcome = Outcome(checked: names, failures: [])
+        for (query, r) in zip(queries, results) {
+            if query.name == integrityQuery.name {
+                if case .text(let answer)? = r.rows.first?.first { outcome.integrity = answer } else { outcome.integrity = "no answer" }
+            } else if !r.rows.isEmpty {
+                outcome.failures.append(Failure(check: query.name, rows: r.rows.count,
+                                                firstRow: zip(r.columns, r.rows[0]).map { "\($0)=\(CSVWriter.cell($1))" }))
+            }
+        }
+        return outcome
     }
 }

@@ -1,10 +1,15 @@
 internal import GRDB
 
-/// Runs metric queries for a period, all inside one read transaction so every number of
-/// a report comes from the same state of the database, even while an ingest writes.
+/// Runs metric queries for a period, every one reading the same state of the database,
+/// even while an ingest writes. Queries run side by side on up to `lanes` connections
+/// (ReadLanes); the results do not depend on how many.
 public struct MetricsEngine: Sendable {
     public let database: VerdictDatabase
     public let catalog: QueryCatalog
+    /// Connections reading at once (default: one per core, at most four).
+    public var lanes = ReadLanes.defaultCount
+    /// Runs once the read state is fixed and before further lanes join it (tests).
+    var pinned: (@Sendable () -> Void)?
 
     public init(database: VerdictDatabase, catalog: QueryCatalog) {
         self.database = database
@@ -39,23 +44,20 @@ public struct MetricsEngine: Sendable {
         let sources = try names.map { (n) throws(VerdictError) in try catalog.resolve(n) }
         let current = Self.parameters(for: period)
         let previous = Self.parameters(for: period.shifted(by: 1))
-        do {
-            return try database.queue.read { db in
-                guard let c = db.sqliteConnection else { throw VerdictError(.database, "\(database.path): closed") }
-                var snap = MetricsSnapshot(period: period)
-                for q in sources {
-                    snap.results[q.name] = try QueryRunner.run(q, parameters: current, connection: c)
-                    if alsoPrevious.contains(q.name) {
-                        snap.previous[q.name] = try QueryRunner.run(q, parameters: previous, connection: c)
-                    }
-                }
-                return snap
-            }
-        } catch let e as VerdictError {
-            throw e
-        } catch {
-            throw VerdictError(.database, "\(database.path): cannot read", cause: error)
+        var jobs: [(query: QuerySource, previous: Bool)] = []
+        for q in sources {
+            jobs.append((q, false))
+            if alsoPrevious.contains(q.name) { jobs.append((q, true)) }
         }
+        let frozen = jobs
+        let results = try ReadLanes.run(database, jobs: jobs.count, lanes: lanes, pinned: pinned) { (i, connection) throws(VerdictError) in
+            try QueryRunner.run(frozen[i].query, parameters: frozen[i].previous ? previous : current, connection: connection)
+        }
+        var snap = MetricsSnapshot(period: period)
+        for (job, result) in zip(jobs, results) {
+            if job.previous { snap.previous[job.query.name] = result } else { snap.results[job.query.name] = result }
+        }
+        return snap
     }
 }
 

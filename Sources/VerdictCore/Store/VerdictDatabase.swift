@@ -39,7 +39,7 @@ public final class VerdictDatabase: Sendable {
         config.label = "verdict"
         let cache = cacheMegabytes
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA cache_size = -\(cache * 1024); PRAGMA temp_store = MEMORY; PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -\(cache * 1024); PRAGMA synchronous = NORMAL")
         }
         do {
             let migrator = Schema.migrator
@@ -98,15 +98,6 @@ public final class VerdictDatabase: Sendable {
             throw VerdictError(.database, "\(path): cannot create the database: \(String(cString: strerror(errno)))")
         }
         close(fd)
-    }
-
-    /// SQLite's `PRAGMA integrity_check`: "ok", or the first problem it reports.
-    public func integrityCheck() throws(VerdictError) -> String {
-        do {
-            return try queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "no answer" }
-        } catch {
-            throw VerdictError(.database, "\(path): integrity_check failed to run", cause: error)
-        }
     }
 
     /// Migrations applied to this file, oldest first.
