@@ -42,7 +42,10 @@ enum QueryRunner {
             let step = sqlite3_step(stmt)
             if step == SQLITE_DONE { break }
             guard step == SQLITE_ROW else {
-                throw VerdictError(.query, "\(query.origin == "built-in" ? "query " + query.name : query.origin): \(String(cString: sqlite3_errmsg(db)))")
+                // A plain SQL error while running is the query's (an overflow, a bad JSON
+                // argument); anything else (corruption, I/O, memory, busy) is the database's.
+                let code: VerdictError.Code = step & 0xFF == SQLITE_ERROR ? .query : .database
+                throw VerdictError(code, "\(query.origin == "built-in" ? "query " + query.name : query.origin): \(String(cString: sqlite3_errmsg(db)))")
             }
             var row: [Cell] = []
             row.reserveCapacity(columns.count)

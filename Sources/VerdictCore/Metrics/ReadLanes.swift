@@ -50,7 +50,9 @@ enum ReadLanes {
                 }
                 return try execute(jobs: jobs, on: connections, work)
             }
-        } catch let e as VerdictError {
+        } catch var e as VerdictError {
+            // A damaged or unreadable file: say which.
+            if e.code == .database, !e.message.hasPrefix(database.path) { e.message = database.path + ": " + e.message }
             throw e
         } catch {
             throw VerdictError(.database, "\(database.path): cannot read", cause: error)

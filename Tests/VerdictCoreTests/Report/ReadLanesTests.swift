@@ -114,6 +114,35 @@ struct ReadLanesTests {
     }
 }
 
+extension ReadLanesTests {
+    @Test("verdict check on a damaged database file fails with the database's exit status, on any number of lanes")
+    func damagedDatabaseFailsCheck() throws {
+        try withSandbox { box in
+            let path: String
+            do {
+                let db = try sampleDatabase(box)
+                path = db.path
+                try db.queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            }
+            // Overwrite one page in the middle of the file (fact rows or their indexes).
+            let size = try #require(FileManagerLite.size(path))
+            let page = 16_384
+            let fd = open(path, O_WRONLY)
+            try #require(fd >= 0)
+            let garbage = [UInt8](repeating: 0x5A, count: page)
+            #expect(pwrite(fd, garbage, page, off_t(size / 2 / page * page)) == page)
+            close(fd)
+            for jobs in ["1", "4"] {
+                let check = try runVerdictToEnd(["check", "--db", path, "--jobs", jobs], in: box)
+                #expect(check.status == 3, "--jobs \(jobs): \(check.termination.description) \(check.stdout) \(check.stderr)")
+                // Either SQLite's integrity check names the damage, or a check query ran into it.
+                #expect(check.stdout.contains("integrity_check: ") && !check.stdout.contains("integrity_check: ok")
+                        || check.stderr.contains(path + ": ") && check.stderr.contains("malformed"), "--jobs \(jobs): \(check.stdout) \(check.stderr)")
+            }
+        }
+    }
+}
+
 /// A flag set from another thread.
 private final class Flag: @unchecked Sendable {
     private let lock = NSLock()
