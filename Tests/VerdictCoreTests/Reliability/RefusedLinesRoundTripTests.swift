@@ -132,4 +132,38 @@ struct ReliabilityRefusedLinesRoundTrip {
             #expect(exported == broken + "\n" + broken + "\n")
         }
     }
+
+    @Test("overlapping rotated files: data_quality counts each refused line once, as one whole file does")
+    func overlappingFilesCountRefusedLinesOnce() throws {
+        try withSandbox { box in
+            // Line 2: dated, refused (no result). Line 3: undated, refused (no timestamp).
+            // Line 4: a poll with one wrong-typed field (a warning).
+            let noResult = Log.envelope(timestamp: Log.q("2026-11-10T09:00:00Z"), api: Log.idAPI, transactionId: "Q2", response: "{}")
+            let noTimestamp = Log.envelope(timestamp: nil, api: Log.idAPI, transactionId: "Q3", response: "{}")
+            let lines = [
+                Log.idVerdict("Q1", at: "2026-11-10T08:00:00Z", "Y"),
+                noResult,
+                noTimestamp,
+                Log.idVerdict("Q4", at: "2026-11-10T10:00:00Z", "N", more: "\"docEdition\": true"),
+                Log.idVerdict("Q5", at: "2026-11-10T11:00:00Z", "Y"),
+            ]
+            let week = try Periods.week("2026-W46")
+            let whole = try box.write("whole.ndjson", lines: lines)
+            let single = try box.database("single.db")
+            _ = try box.ingest(single, [whole])
+            let expected = try readCSV(try box.report(single, week, into: "single"), "data_quality")
+            #expect(expected == [["kind", "item", "count"], ["refused", "missing_result", "1"],
+                                 ["refused_undated", "missing_timestamp", "1"], ["warning", "extInfo.docEdition", "1"]])
+
+            // Rotation wrote lines 1-4, then lines 2-5: both refused lines and the warned
+            // poll are in both files.
+            let first = try box.write("app.log.1", lines: Array(lines[0..<4]))
+            let second = try box.write("app.log", lines: Array(lines[1...]))
+            let db = try box.database("rotated.db")
+            let summary = try box.ingest(db, [first, second])
+            #expect(summary.files[1].duplicates == 1 && summary.files[1].accepted == 1)
+            #expect(summary.total.refusedTotal == 4, "each file's summary counts the lines it read")
+            #expect(try readCSV(try box.report(db, week, into: "rotated"), "data_quality") == expected)
+        }
+    }
 }
