@@ -10,9 +10,11 @@ enum Embedded {
 -- lines with no readable timestamp (all time, they cannot be dated); and invalid fields
 -- (warnings) of stored polls in the period, by field.
 --
--- A refused line is counted once however often its exact bytes were read: overlapping
--- rotated files, or a file read again, keep a row per file and line (for `verdict rejects`),
--- but it is one logged line, as a poll read twice is one poll.
+-- A dated refused line is counted once however often its exact bytes were read: overlapping
+-- rotated files keep a row per file and line (for `verdict rejects`), but bytes that carry a
+-- transaction id and a timestamp are one logged line, as a poll read twice is one poll.
+-- Undated lines carry nothing that tells a line read twice from the same bytes logged again
+-- (a daily log that opens with the same header line), so each one read counts.
 --
 -- Parameters: :start_ms, :end_ms.
 SELECT 'refused' AS kind, reason AS item, count(DISTINCT line_sha256) AS count
@@ -20,7 +22,7 @@ FROM ingest_refused_line
 WHERE ts_ms >= :start_ms AND ts_ms < :end_ms
 GROUP BY reason
 UNION ALL
-SELECT 'refused_undated', reason, count(DISTINCT line_sha256)
+SELECT 'refused_undated', reason, count(*)
 FROM ingest_refused_line
 WHERE ts_ms IS NULL
 GROUP BY reason

@@ -132,6 +132,8 @@ public final class Ingester {
         //   resumed after its last committed batch, its counts carrying on;
         // - a file read to the end before that has grown since (a log appended to, its
         //   earlier bytes unchanged) is read from where that read ended, on the same row;
+        //   when that read ended inside a line it refused (a line still being written),
+        //   from the start of that line, which is then read whole instead;
         // - otherwise a new row.
         // Either way the lines before are not parsed again.
         let fileKey: Int64
@@ -162,20 +164,31 @@ public final class Ingester {
             WHERE status = 'complete' AND path = ? AND size_bytes < ? AND content_sha256 IS NOT NULL AND checkpoint_line > 0
             ORDER BY file_key DESC LIMIT 1
             """, arguments: [path, size]),
-            path.hasSuffix(".gz") || Self.endsWithNewline(path, at: row[1]),
+            let from = try Self.continuation(of: row, path: path, db: db),
             let before = try? Self.hashFile(path, limit: row[1]), before == (row[2] as String)
         {
             fileKey = row[0]
-            let line: Int = row[3]
             Self.readCounts(row, from: 5, into: &base)
-            file.appendedAfterLine = line
-            startLine = line + 1
-            resumeOffset = row[4]
-            try db.execute(sql: """
-                UPDATE dim_source_file SET status = 'reading', size_bytes = ?, head_sha256 = ?, content_sha256 = NULL,
-                  last_ingested_at = ?
-                WHERE file_key = ?
-                """, arguments: [size, head, now, fileKey])
+            file.appendedAfterLine = from.line
+            startLine = from.line + 1
+            resumeOffset = from.offset
+            try db.inTransaction(.immediate) {
+                if let reason = from.unfinished {
+                    // The refusal of the unfinished line is taken back with its count; the
+                    // line is read again, complete this time.
+                    try db.execute(sql: "DELETE FROM ingest_refused_line WHERE file_key = ? AND line_number = ?",
+                                   arguments: [fileKey, from.line + 1])
+                    base.lines -= 1
+                    base.refused[reason] = base.refused[reason, default: 1] > 1 ? base.refused[reason]! - 1 : nil
+                }
+                try db.execute(sql: """
+                    UPDATE dim_source_file SET status = 'reading', size_bytes = ?, head_sha256 = ?, content_sha256 = NULL,
+                      last_ingested_at = ?, lines = ?, refused = ?, refused_by_reason = ?, checkpoint_line = ?, checkpoint_offset = ?
+                    WHERE file_key = ?
+                    """, arguments: [size, head, now, base.lines, base.refusedTotal, Self.encodeReasons(base.refused),
+                                     from.line, from.offset, fileKey])
+                return .commit
+            }
         } else {
             try db.execute(sql: """
                 INSERT INTO dim_source_file (path, size_bytes, status, first_ingested_at, last_ingested_at, head_sha256)
@@ -295,8 +308,28 @@ public final class Ingester {
         return file
     }
 
-    /// Whether the byte before `offset` is a newline: an earlier read that ended inside an
-    /// unfinished line cannot be continued from there.
+    /// Where a grown file is read on from, given its `complete` row (`size_bytes`,
+    /// `content_sha256`, `checkpoint_line`, `checkpoint_offset`, ...): after the lines read
+    /// before, or nil when it cannot be continued.
+    ///
+    /// A gzip file goes on with its next member. A plain file whose earlier read ended with
+    /// a newline goes on after it. One whose earlier read ended inside a last line goes on
+    /// from the start of that line if that line was refused (`unfinished` is its reason):
+    /// it was most likely still being written, and is read again whole. A last line that
+    /// was stored as a poll, or a file that cannot be read here, gives nil (read again from
+    /// the start on a row of its own, where duplicates are recognised).
+    static func continuation(of row: Row, path: String, db: Database) throws -> (line: Int, offset: Int, unfinished: RefusalReason?)? {
+        let size: Int = row[1], line: Int = row[3], offset: Int = row[4]
+        if path.hasSuffix(".gz") || endsWithNewline(path, at: size) { return (line, offset, nil) }
+        guard offset == size, let reason = try String.fetchOne(db, sql: """
+            SELECT reason FROM ingest_refused_line WHERE file_key = ? AND line_number = ?
+            """, arguments: [row[0] as Int64, line]).flatMap(RefusalReason.init(rawValue:)),
+            let start = lastLineStart(path, end: size)
+        else { return nil }
+        return (line - 1, start, reason)
+    }
+
+    /// Whether the byte before `offset` is a newline.
     static func endsWithNewline(_ path: String, at offset: Int) -> Bool {
         guard offset > 0 else { return false }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -304,6 +337,24 @@ public final class Ingester {
         defer { close(fd) }
         var byte: UInt8 = 0
         return pread(fd, &byte, 1, off_t(offset - 1)) == 1 && byte == 0x0A
+    }
+
+    /// The offset just after the last newline before `end` (0 when there is none): where the
+    /// line that `end` falls in starts. Read backwards in 64 KiB steps; nil if unreadable.
+    static func lastLineStart(_ path: String, end: Int) -> Int? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var stop = end
+        while stop > 0 {
+            let from = max(0, stop - buffer.count)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, stop - from, off_t(from)) }
+            guard n == stop - from else { return nil }
+            if let i = buffer[..<n].lastIndex(of: 0x0A) { return from + i + 1 }
+            stop = from
+        }
+        return 0
     }
 
     /// The counts a `dim_source_file` row stores, from six columns of `row` starting at

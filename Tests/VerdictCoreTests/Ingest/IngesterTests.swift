@@ -228,6 +228,51 @@ struct IngesterTests {
         }
     }
 
+    @Test("a log read while its last line was being written: when it grows, that line is read again whole")
+    func lineStillBeingWritten() throws {
+        try withSandbox { box in
+            let lines = (1...6).map { Log.idVerdict("W\($0)", at: "2026-11-10T08:0\($0):00Z", $0 % 2 == 0 ? "N" : "Y") }
+            let db = try box.database()
+            func row() throws -> [String?] {
+                let rows = try db.rows("SELECT lines, accepted, duplicates, refused, status FROM dim_source_file")
+                #expect(rows.count == 1, "one row for the file: \(rows)")
+                return rows.first ?? []
+            }
+
+            // Read while line 4 was half written: refused, as a truncated line must be.
+            let cut = lines[3].prefix(lines[3].count / 2)
+            let path = try box.write("app.log", bytes: Array((lines[0..<3].joined(separator: "\n") + "\n" + cut).utf8))
+            var s = try box.ingest(db, [path])
+            #expect(s.total.lines == 4 && s.total.accepted == 3 && s.total.refused == [.invalidJSON: 1])
+
+            // Line 4 finished, line 5 written: read on from the start of line 4, and the
+            // refusal of its first half is taken back.
+            _ = try box.write("app.log", lines: Array(lines[0..<5]))
+            s = try box.ingest(db, [path])
+            #expect(s.files[0].appendedAfterLine == 3)
+            #expect(s.total.lines == 2 && s.total.accepted == 2 && s.total.refusedTotal == 0 && s.total.duplicates == 0)
+            #expect(try row() == ["5", "5", "0", "0", "complete"])
+            #expect(try db.count("SELECT count(*) FROM ingest_refused_line") == 0)
+            #expect(try db.count("SELECT count(*) FROM fct_poll") == 5)
+
+            // A last line that is whole but has no newline yet is stored; when the file grows
+            // after it, it is not read again (the earlier read ended with a newline, and the
+            // continuation starts there).
+            _ = try box.write("app.log", lines: lines, finalNewline: false)
+            s = try box.ingest(db, [path])
+            #expect(s.files[0].appendedAfterLine == 5 && s.total.accepted == 1)
+            // Now the earlier read ended inside line 6, which was stored, not refused: the
+            // file is read again from the start on a row of its own, and every poll is a
+            // duplicate.
+            _ = try box.write("app.log", lines: lines + [Log.vv("W7", at: "2026-11-10T09:00:00Z", verdict: "Success")])
+            s = try box.ingest(db, [path])
+            #expect(s.files[0].appendedAfterLine == nil && s.total.accepted == 1 && s.total.duplicates == 6)
+            #expect(try db.count("SELECT count(*) FROM fct_poll") == 7)
+            #expect(try db.count("SELECT count(*) FROM ingest_refused_line") == 0)
+            #expect(try DataChecks(database: db).run().failures.isEmpty)
+        }
+    }
+
     @Test("a small SQL batch size gives the same database as one batch")
     func batchBoundaries() throws {
         try withSandbox { box in

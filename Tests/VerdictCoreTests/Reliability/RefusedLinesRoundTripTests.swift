@@ -133,7 +133,7 @@ struct ReliabilityRefusedLinesRoundTrip {
         }
     }
 
-    @Test("overlapping rotated files: data_quality counts each refused line once, as one whole file does")
+    @Test("overlapping rotated files: data_quality counts a dated refused line once, as one whole file does")
     func overlappingFilesCountRefusedLinesOnce() throws {
         try withSandbox { box in
             // Line 2: dated, refused (no result). Line 3: undated, refused (no timestamp).
@@ -163,7 +163,11 @@ struct ReliabilityRefusedLinesRoundTrip {
             let summary = try box.ingest(db, [first, second])
             #expect(summary.files[1].duplicates == 1 && summary.files[1].accepted == 1)
             #expect(summary.total.refusedTotal == 4, "each file's summary counts the lines it read")
-            #expect(try readCSV(try box.report(db, week, into: "rotated"), "data_quality") == expected)
+            // The undated line cannot be told from the same bytes logged again (see the daily
+            // header in ReliabilityRegressions), so each read counts.
+            var rotated = expected
+            rotated[2][2] = "2"
+            #expect(try readCSV(try box.report(db, week, into: "rotated"), "data_quality") == rotated)
         }
     }
 }

@@ -63,6 +63,10 @@ struct ReliabilityRegressions {
             #expect(exported == junk + "\n" + junk + "\n", "export: \(exported)")
             let listed = try runVerdictToEnd(["rejects", "list", "--db", db], in: box).stdout
             #expect(listed.hasPrefix("refused lines: invalid_json 2"), "\(listed)")
+            // An undated line has no identity: data_quality counts both days' headers.
+            let report = try runVerdictToEnd(["report", "--db", db, "--week", "2026-W46", "--out", box.file("out")], in: box)
+            try #require(report.status == 0, "\(report.stderr)")
+            #expect(try readCSV(box.file("out"), "data_quality").contains(["refused_undated", "invalid_json", "2"]))
         }
     }
 }
