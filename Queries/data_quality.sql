@@ -5,8 +5,8 @@
 -- (warnings) of stored polls in the period, by field.
 --
 -- A dated refused line is counted once however often its exact bytes were read: overlapping
--- rotated files keep a row per file and line (for `verdict rejects`), but bytes that carry a
--- transaction id and a timestamp are one logged line, as a poll read twice is one poll.
+-- rotated files keep a row per file and line (for `verdict rejects`), but the same bytes
+-- with the same millisecond timestamp are one logged line, as a poll read twice is one poll.
 -- Undated lines carry nothing that tells a line read twice from the same bytes logged again
 -- (a daily log that opens with the same header line), so each one read counts.
 --
