@@ -42,9 +42,9 @@ struct ReliabilityRegressions {
     /// reliability.md: "Every input line ends in exactly one place: … a refused line kept
     /// with its reason … and a user can list and export the refused lines." A log that is
     /// rewritten in place (the same path each day, new content) and starts with the same
-    /// junk line each day: each run counts that line as refused, but the second is not
-    /// kept, because ingest_refused_line is UNIQUE (source_path, line_number, line_sha256)
-    /// and the insert is OR IGNORE. The summaries say 2 refused; list and export show 1.
+    /// junk line each day: each run counts that line as refused, and each is kept. (The
+    /// second used to be dropped, when ingest_refused_line was UNIQUE on (source_path,
+    /// line_number, line_sha256) with OR IGNORE: the summaries said 2, list and export 1.)
     @Test("a log rewritten at the same path keeps the refused lines of each version")
     func sameRefusedLineSamePathNewContent() throws {
         try withSandbox { box in
