@@ -514,6 +514,23 @@ GROUP BY t.transaction_key
 HAVING t.poll_count <> count(p.poll_key) OR t.first_ts_ms IS NOT min(p.ts_ms);
 
 """#,
+        "poll_rank_follows_rule": #"""
+-- poll_rank_follows_rule: polls whose stored final_rank is not the one their status and code
+-- give. The ranks (docs/METRICS.md): 1 resultCode SUCCESS; 3 resultCode SYSTEM_ERROR;
+-- 2 any other poll whose resultStatus is F or U; 4 the rest (PROCESSING and the like).
+-- Returns the poll and both ranks.
+SELECT poll_key, result_status, result_code, stored_rank, rule_rank
+FROM (SELECT p.poll_key, p.result_status, rc.result_code, p.final_rank AS stored_rank,
+             CASE WHEN rc.result_code = 'SUCCESS' THEN 1
+                  WHEN rc.result_code = 'SYSTEM_ERROR' THEN 3
+                  WHEN p.result_status IN ('F', 'U') THEN 2
+                  ELSE 4 END AS rule_rank
+      FROM fct_poll p
+      JOIN dim_result_code rc ON rc.result_code_key = p.result_code_key) AS ranked
+WHERE stored_rank <> rule_rank
+ORDER BY poll_key;
+
+"""#,
         "rollup_matches_facts": #"""
 -- rollup_matches_facts: quarter hours where agg_outcome_15min disagrees with fct_transaction.
 -- Returns the offending (bucket, product, outcome) with both counts (NULL where one side has
@@ -532,6 +549,159 @@ FROM sides
 GROUP BY bucket_ms, product_key, outcome
 HAVING sum(facts) IS NOT sum(rollup)
 ORDER BY bucket_ms, product_key, outcome;
+
+"""#,
+        "spoof_bridge_follows_profile": #"""
+-- spoof_bridge_follows_profile: spoof bridge rows that do not follow from their profile.
+--
+-- A spoof profile's profile_json holds the checks as logged ({"checks": {name: value},
+-- "details": [[spoofType, name, result, [[component, subResult], ...]], ...]}). The rules
+-- (docs/METRICS.md, spoof_checks.csv and spoof_details.csv): a check is evaluated when its
+-- value is not empty and passed when it is Y; a detail or component listed several times is
+-- evaluated when any of its values is not empty, and passed when evaluated and every
+-- non-empty value is Y. Rows missing from the bridge, rows the profile does not imply, and
+-- rows with other flags are all returned, with the flags the rule gives (NULL when the row
+-- should not exist) beside the stored ones (NULL when it is missing).
+WITH check_rule AS (
+  SELECT sp.spoof_profile_key, c.key AS check_name,
+         c.value <> '' AS evaluated, c.value = 'Y' AS passed
+  FROM dim_spoof_profile sp, json_each(sp.profile_json, '$.checks') AS c
+),
+detail_values AS (
+  SELECT sp.spoof_profile_key, json_extract(d.value, '$[0]') AS spoof_type,
+         json_extract(d.value, '$[1]') AS check_name, '' AS component,
+         json_extract(d.value, '$[2]') AS value
+  FROM dim_spoof_profile sp, json_each(sp.profile_json, '$.details') AS d
+  UNION ALL
+  SELECT sp.spoof_profile_key, json_extract(d.value, '$[0]'), json_extract(d.value, '$[1]'),
+         json_extract(c.value, '$[0]'), json_extract(c.value, '$[1]')
+  FROM dim_spoof_profile sp, json_each(sp.profile_json, '$.details') AS d,
+       json_each(d.value, '$[3]') AS c
+),
+detail_rule AS (
+  SELECT spoof_profile_key, spoof_type, check_name, component,
+         max(coalesce(value, '') <> '') AS evaluated,
+         max(coalesce(value, '') <> '') AND min(coalesce(value, '') = '' OR value = 'Y') AS passed
+  FROM detail_values
+  GROUP BY spoof_profile_key, spoof_type, check_name, component
+),
+sides AS (
+  SELECT 'check' AS kind, spoof_profile_key, '' AS spoof_type, check_name, '' AS component,
+         evaluated AS rule_evaluated, passed AS rule_passed, NULL AS evaluated, NULL AS passed
+  FROM check_rule
+  UNION ALL
+  SELECT 'check', spoof_profile_key, '', check_name, '', NULL, NULL, evaluated, passed
+  FROM bridge_spoof_check
+  UNION ALL
+  SELECT 'detail', spoof_profile_key, spoof_type, check_name, component, evaluated, passed, NULL, NULL
+  FROM detail_rule
+  UNION ALL
+  SELECT 'detail', spoof_profile_key, spoof_type, check_name, component, NULL, NULL, evaluated, passed
+  FROM bridge_spoof_detail
+)
+SELECT kind, spoof_profile_key, spoof_type, check_name, component,
+       max(rule_evaluated) AS rule_evaluated, max(rule_passed) AS rule_passed,
+       max(evaluated) AS evaluated, max(passed) AS passed
+FROM sides
+GROUP BY kind, spoof_profile_key, spoof_type, check_name, component
+HAVING count(rule_evaluated) <> 1 OR count(evaluated) <> 1
+    OR max(rule_evaluated) <> max(evaluated) OR max(rule_passed) <> max(passed)
+ORDER BY kind, spoof_profile_key, spoof_type, check_name, component;
+
+"""#,
+        "transaction_class_follows_rule": #"""
+-- transaction_class_follows_rule: transactions whose stored class does not follow from their
+-- final poll (docs/METRICS.md, "Transactions, periods and classes").
+--
+-- From the final poll: its rank, instant, status and code are copied to the transaction;
+-- the verdict is recognitionResult (ID Recognition) or videoVerifyResult (VideoVerify) when
+-- the code is SUCCESS and the value is a non-empty string that, for VideoVerify, is not
+-- InProcess in any letter case; the outcome is api_error when the status is not S, pending
+-- without a verdict, passed when the verdict is Y (ID Recognition) or success in any case
+-- (VideoVerify), else failed. The stored verdict is kept for completed transactions only;
+-- the label spells VideoVerify's Success, Failure and VoidTimeout canonically.
+-- (SQLite's lower() folds ASCII letters only, as the rule does.)
+-- A final poll that is missing or another transaction's is final_poll_is_best's to report.
+WITH f AS (
+  SELECT t.transaction_key, t.product_key, t.outcome, t.verdict, t.verdict_label,
+         t.final_rank, t.final_ts_ms, t.result_status, t.result_code_key,
+         p.final_rank AS poll_rank, p.ts_ms AS poll_ts_ms, p.result_status AS poll_status,
+         p.result_code_key AS poll_code_key,
+         CASE WHEN rc.result_code = 'SUCCESS' AND p.verdict <> ''
+                   AND NOT (t.product_key = 2 AND lower(p.verdict) = 'inprocess')
+              THEN p.verdict END AS rule_verdict
+  FROM fct_transaction t
+  JOIN fct_poll p ON p.poll_key = t.final_poll_key AND p.transaction_key = t.transaction_key
+  JOIN dim_result_code rc ON rc.result_code_key = p.result_code_key
+),
+r AS (
+  SELECT f.*,
+         CASE WHEN poll_status <> 'S' THEN 'api_error'
+              WHEN rule_verdict IS NULL THEN 'pending'
+              WHEN (product_key = 1 AND rule_verdict = 'Y')
+                OR (product_key = 2 AND lower(rule_verdict) = 'success') THEN 'passed'
+              ELSE 'failed' END AS rule_outcome
+  FROM f
+),
+l AS (
+  SELECT r.*,
+         CASE WHEN rule_outcome IN ('passed', 'failed') THEN rule_verdict END AS rule_stored_verdict
+  FROM r
+),
+m AS (
+  SELECT l.*,
+         CASE WHEN product_key = 2 AND lower(rule_stored_verdict) = 'success' THEN 'Success'
+              WHEN product_key = 2 AND lower(rule_stored_verdict) = 'failure' THEN 'Failure'
+              WHEN product_key = 2 AND lower(rule_stored_verdict) = 'voidtimeout' THEN 'VoidTimeout'
+              ELSE rule_stored_verdict END AS rule_label
+  FROM l
+)
+SELECT transaction_key, outcome, rule_outcome, verdict, rule_stored_verdict AS rule_verdict,
+       verdict_label, rule_label
+FROM m
+WHERE outcome IS NOT rule_outcome
+   OR verdict IS NOT rule_stored_verdict
+   OR verdict_label IS NOT rule_label
+   OR final_rank <> poll_rank OR final_ts_ms <> poll_ts_ms
+   OR result_status <> poll_status OR result_code_key <> poll_code_key
+ORDER BY transaction_key;
+
+"""#,
+        "willing_profile_follows_records": #"""
+-- willing_profile_follows_records: willing profiles whose summary does not follow from their
+-- retry records (docs/METRICS.md, willing_attempts.csv).
+--
+-- record_count is the number of records; attempts is the largest attemptNumber, or the
+-- number of records when none has one; the deciding record is the one with the largest
+-- attemptNumber (the last of equals), else the last record, and succeeded says whether its
+-- status is exactly SUCCESS.
+WITH per_profile AS (
+  SELECT willing_profile_key, count(*) AS n, max(attempt_number) AS best, max(seq) AS last_seq
+  FROM bridge_willing_record
+  GROUP BY willing_profile_key
+),
+deciding AS (
+  SELECT pp.willing_profile_key, pp.n, pp.best,
+         CASE WHEN pp.best IS NULL THEN pp.last_seq
+              ELSE (SELECT max(r.seq) FROM bridge_willing_record r
+                    WHERE r.willing_profile_key = pp.willing_profile_key
+                      AND r.attempt_number = pp.best) END AS seq
+  FROM per_profile pp
+),
+rule AS (
+  SELECT d.willing_profile_key, d.n AS rule_record_count, coalesce(d.best, d.n) AS rule_attempts,
+         coalesce(r.status = 'SUCCESS', 0) AS rule_succeeded
+  FROM deciding d
+  JOIN bridge_willing_record r ON r.willing_profile_key = d.willing_profile_key AND r.seq = d.seq
+)
+SELECT w.willing_profile_key, w.record_count, rule.rule_record_count, w.attempts, rule.rule_attempts,
+       w.succeeded, rule.rule_succeeded
+FROM dim_willing_profile w
+LEFT JOIN rule ON rule.willing_profile_key = w.willing_profile_key
+WHERE rule.willing_profile_key IS NULL
+   OR w.record_count <> rule.rule_record_count OR w.attempts <> rule.rule_attempts
+   OR w.succeeded <> rule.rule_succeeded
+ORDER BY w.willing_profile_key;
 
 """#,
     ]

@@ -105,7 +105,7 @@ struct ReadLanesTests {
             }
             for o in outcomes {
                 #expect(o.integrity == "ok")
-                #expect(o.checked.count == 3)
+                #expect(o.checked.count == Embedded.checks.count)
                 #expect(o.failures.map(\.check) == ["rollup_matches_facts"])
             }
             #expect(outcomes[0].failures.map(\.rows) == outcomes[1].failures.map(\.rows))

@@ -35,7 +35,7 @@ struct DataCheckTests {
             let third = try box.ingest(db, [grown, overlap], options: options)
             #expect(third.files[0].alreadyIngested && third.files[1].accepted == 0)
             let result = try DataChecks(database: db).run()
-            #expect(result.checked.count == 3)
+            #expect(result.checked.count == Embedded.checks.count && result.checked.count == 7)
             #expect(result.failures.isEmpty, "\(result.failures)")
 
             // The same logs ingested in one go give the same facts.
@@ -94,7 +94,8 @@ struct DataCheckTests {
             #expect(try db.rows(try #require(Embedded.checks["final_poll_is_best"])).last == [c, aBest, cBest])
             // D, with no poll left, is poll_count_matches_polls's to report.
             let failures = try DataChecks(database: db).run().failures
-            #expect(failures.map(\.check) == ["final_poll_is_best", "poll_count_matches_polls"])
+            // A and B now also carry the class of a poll that is not their final one.
+            #expect(failures.map(\.check) == ["final_poll_is_best", "poll_count_matches_polls", "transaction_class_follows_rule"])
         }
     }
 
@@ -119,6 +120,84 @@ struct DataCheckTests {
             let rows = try db.rows(try #require(Embedded.checks["rollup_matches_facts"]))
             #expect(rows.count == 2)
             #expect(rows.contains([passedBucket, "1", "passed", "1", nil]))
+        }
+    }
+
+    /// A database of generated logs with every kind of derived value: ID Recognition and
+    /// VideoVerify verdicts in several spellings, spoof checks and details, retry records.
+    private func generated(_ box: Sandbox) throws -> VerdictDatabase {
+        var o = SampleOptions()
+        o.days = 4
+        o.seed = 7
+        o.idPerDay = 80
+        o.videoPerDay = 60
+        var text: [UInt8] = []
+        var g = SampleGenerator(o)
+        g.generate { (bytes: [UInt8]) in text += bytes }
+        let path = try box.write("generated.ndjson", bytes: text)
+        let db = try box.database()
+        _ = try box.ingest(db, [path])
+        #expect(try DataChecks(database: db).run().failures.isEmpty)
+        return db
+    }
+
+    /// Changes one stored value, then expects exactly `checks` to report it.
+    private func expectCaught(_ checks: [String], after sql: String, in db: VerdictDatabase) throws {
+        try db.queue.write { try $0.execute(sql: sql) }
+        let failures = try DataChecks(database: db).run().failures
+        #expect(failures.map(\.check) == checks, "\(sql)")
+    }
+
+    @Test("a derived column that does not follow its rule is reported by the check that owns it",
+          arguments: [
+            (["poll_rank_follows_rule"],
+             "UPDATE fct_poll SET final_rank = final_rank + 10 WHERE poll_key = (SELECT min(poll_key) FROM fct_poll WHERE poll_key NOT IN (SELECT final_poll_key FROM fct_transaction))"),
+            // The outcome is also counted in the rollup, which then disagrees too.
+            (["rollup_matches_facts", "transaction_class_follows_rule"],
+             "UPDATE fct_transaction SET outcome = 'passed' WHERE transaction_key = (SELECT min(transaction_key) FROM fct_transaction WHERE outcome = 'failed')"),
+            (["transaction_class_follows_rule"],
+             "UPDATE fct_transaction SET verdict_label = lower(verdict_label) WHERE transaction_key = (SELECT min(transaction_key) FROM fct_transaction WHERE product_key = 2 AND verdict_label = 'VoidTimeout')"),
+            (["transaction_class_follows_rule"],
+             "UPDATE fct_transaction SET verdict = NULL, verdict_label = NULL WHERE transaction_key = (SELECT min(transaction_key) FROM fct_transaction WHERE product_key = 1 AND outcome = 'passed')"),
+            (["transaction_class_follows_rule"],
+             "UPDATE fct_transaction SET final_ts_ms = final_ts_ms + 1 WHERE transaction_key = (SELECT max(transaction_key) FROM fct_transaction)"),
+            (["spoof_bridge_follows_profile"],
+             "UPDATE bridge_spoof_check SET passed = 1 - passed WHERE (spoof_profile_key, check_name) = (SELECT spoof_profile_key, check_name FROM bridge_spoof_check LIMIT 1)"),
+            (["spoof_bridge_follows_profile"],
+             "DELETE FROM bridge_spoof_detail WHERE (spoof_profile_key, spoof_type, check_name, component) = (SELECT spoof_profile_key, spoof_type, check_name, component FROM bridge_spoof_detail WHERE component <> '' LIMIT 1)"),
+            (["spoof_bridge_follows_profile"],
+             "INSERT INTO bridge_spoof_check SELECT spoof_profile_key, 'INVENTED_CHECK', 'Y', 1, 1 FROM dim_spoof_profile LIMIT 1"),
+            (["willing_profile_follows_records"],
+             "UPDATE dim_willing_profile SET succeeded = 1 - succeeded WHERE willing_profile_key = (SELECT min(willing_profile_key) FROM dim_willing_profile)"),
+            (["willing_profile_follows_records"],
+             "UPDATE dim_willing_profile SET attempts = attempts + 1 WHERE willing_profile_key = (SELECT max(willing_profile_key) FROM dim_willing_profile)"),
+          ])
+    func derivedColumnsAreChecked(checks: [String], corruption: String) throws {
+        try withSandbox { box in
+            let db = try generated(box)
+            try expectCaught(checks, after: corruption, in: db)
+        }
+    }
+
+    @Test("the rules' edge cases hold in the stored values: InProcess, case-folded VideoVerify verdicts, empty and repeated spoof values, equal attempt numbers")
+    func ruleEdgeCasesAreStoredAsTheChecksExpect() throws {
+        try withSandbox { box in
+            let (db, _) = try box.ingestLines([
+                Log.vv("V1", at: "2026-11-11T08:00:00Z", verdict: "INPROCESS"),
+                Log.vv("V2", at: "2026-11-11T08:00:00Z", verdict: "voidtimeout"),
+                Log.vv("V3", at: "2026-11-11T08:00:00Z", verdict: "SUCCESS",
+                       ext: #"{"willingRetryRecords": {"retryRecords": [{"status": "SUCCESS", "attemptNumber": 2}, {"status": "WRONG_ANSWER", "attemptNumber": 2}]}}"#),
+                Log.idVerdict("I1", at: "2026-11-11T08:00:00Z", "y",
+                              more: #""spoofResult": {"TAMPER_CHECK": "", "MATERIAL_CHECK": "Y"}, "extraSpoofResultDetails": [{"spoofType": "S", "name": "N", "result": "Y", "components": [{"name": "C", "subResult": "Y"}]}, {"spoofType": "S", "name": "N", "result": "", "components": [{"name": "C", "subResult": "N"}]}]"#),
+            ])
+            #expect(try DataChecks(database: db).run().failures.isEmpty)
+            #expect(try db.rows("SELECT transaction_id, outcome, verdict_label FROM fct_transaction ORDER BY transaction_id") == [
+                ["I1", "failed", "y"], ["V1", "pending", nil], ["V2", "failed", "VoidTimeout"], ["V3", "passed", "Success"],
+            ])
+            #expect(try db.rows("SELECT attempts, succeeded FROM dim_willing_profile") == [["2", "0"]])
+            #expect(try db.rows("SELECT check_name, component, evaluated, passed FROM bridge_spoof_detail ORDER BY component") == [
+                ["N", "", "1", "1"], ["N", "C", "1", "0"],
+            ])
         }
     }
 }
