@@ -18,7 +18,7 @@ extension Verdict {
 
             func run() throws {
                 try guarded { () throws(VerdictError) in
-                    let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .existing))
+                    let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .readOnly))
                     let counts = try store.countsByReason()
                     let summary = counts.isEmpty ? "none" : counts.map { pair in pair.0 + " " + String(pair.1) }.joined(separator: ", ")
                     print("refused lines: " + summary)
@@ -41,7 +41,7 @@ extension Verdict {
 
             func run() throws {
                 do {
-                    let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .existing))
+                    let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .readOnly))
                     // Refused lines may hold personal data: a new file of mode 0600 replaces
                     // whatever the path held (a link there is replaced, not followed).
                     let sink = try OutputSink(path: out, mode: 0o600)

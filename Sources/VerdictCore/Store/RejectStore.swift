@@ -19,7 +19,7 @@ public struct RejectStore: Sendable {
     /// Refused lines, oldest first, optionally of one reason.
     public func list(reason: String? = nil, limit: Int? = nil) throws(VerdictError) -> [Entry] {
         do {
-            return try database.queue.read { db in
+            return try database.read { db in
                 var sql = "SELECT refused_key, source_path, line_number, reason, detail, byte_length, content FROM ingest_refused_line"
                 var args: StatementArguments = []
                 if let reason { sql += " WHERE reason = ?"; args += [reason] }
@@ -37,7 +37,7 @@ public struct RejectStore: Sendable {
 
     public func countsByReason() throws(VerdictError) -> [(String, Int)] {
         do {
-            return try database.queue.read { db in
+            return try database.read { db in
                 try Row.fetchAll(db, sql: "SELECT reason, count(*) FROM ingest_refused_line GROUP BY reason ORDER BY reason").map { ($0[0], $0[1]) }
             }
         } catch {

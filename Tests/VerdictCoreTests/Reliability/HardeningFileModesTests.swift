@@ -7,14 +7,62 @@ import Testing
     import Glibc
 #endif
 
-// Files verdict writes, whatever path leads to them: an export of refused lines is a new 0600
-// file even where a file or a link was, and temporary files of atomic writes are created
-// exclusively under unpredictable names, never through a planted link.
+// Files verdict writes, whatever path leads to them: the database and its WAL are 0600 even
+// when --db is a symbolic link to a path that does not exist yet; an export of refused lines
+// is a new 0600 file even where a file or a link was; the ingest lock follows the real file,
+// so two paths to one database take one lock; and temporary files of atomic writes are
+// created exclusively under unpredictable names, never through a planted link.
 
 @Suite("Reliability: modes, links and temporary files", .serialized)
 struct ReliabilityHardeningFileModes {
     private func input(_ box: Sandbox, _ name: String = "one.ndjson", id: String = "MODE-1") throws -> String {
         try box.write(name, lines: [Log.idVerdict(id, at: "2026-11-10T08:00:00Z", "Y"), "{\"refused\": "])
+    }
+
+    @Test("--db through a link to a path that does not exist yet: the database is created where the link points, 0600, and so is its WAL")
+    func databaseThroughDanglingLink() throws {
+        try withSandbox { box in
+            try FileManager.default.createDirectory(atPath: box.file("real"), withIntermediateDirectories: false)
+            let target = box.file("real/target.db")
+            let link = box.file("link.db")
+            #expect(symlink(target, link) == 0)
+            let previous = umask(0o022)
+            defer { umask(previous) }
+            // In process, so the WAL can be seen while the connection is open.
+            let db = try VerdictDatabase(path: link)
+            _ = try box.ingest(db, [try input(box)])
+            try db.queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0; INSERT INTO dim_country (country_code) VALUES ('ZZZ')") }
+            #expect(permissionBits(target) == 0o600, "mode \(String(permissionBits(target) ?? -1, radix: 8))")
+            #expect(FileManager.default.fileExists(atPath: target + "-wal"), "the WAL sits beside the real file")
+            for companion in [target + "-wal", target + "-shm"] {
+                #expect(permissionBits(companion) == 0o600, "\(companion): \(String(permissionBits(companion) ?? -1, radix: 8))")
+            }
+            // The link is still a link, and the commands reach the same database through it.
+            var st = stat()
+            #expect(lstat(link, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK)
+            let list = try runVerdictToEnd(["rejects", "list", "--db", link], in: box, timeout: 60)
+            #expect(list.status == 0 && list.stdout.contains("invalid_json 1"), "\(list.stderr)")
+        }
+    }
+
+    @Test("the ingest lock follows the real file: an ingest through a link waits for (or with --no-wait refuses) one holding the file")
+    func lockFollowsTheFile() throws {
+        try withSandbox { box in
+            let db = box.databasePath
+            let first = try runVerdictToEnd(["ingest", "--db", db, try input(box)], in: box, timeout: 60)
+            #expect(first.status == 0, "\(first.stderr)")
+            let link = box.file("alias.db")
+            #expect(symlink(db, link) == 0)
+            // Held as an ingest of `db` holds it, here in the test process.
+            let held = try FileLock(path: db, purpose: "ingest", wait: false, logger: nil)
+            let second = try runVerdictToEnd(["ingest", "--db", link, "--no-wait", try input(box, "two.ndjson", id: "MODE-2")], in: box, timeout: 60)
+            #expect(second.status == 3, "\(second.termination.description) \(second.stderr)")
+            #expect(second.stderr.contains("another verdict process is writing"), "\(second.stderr)")
+            held.release()
+            let third = try runVerdictToEnd(["ingest", "--db", link, "--no-wait", try input(box, "two.ndjson", id: "MODE-2")], in: box, timeout: 60)
+            #expect(third.status == 0, "\(third.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: link + "-lock"), "a second lock file was made for the link")
+        }
     }
 
     @Test("rejects export --out replaces an existing 0644 file, or a link, by a new 0600 file; the link's target is untouched")
