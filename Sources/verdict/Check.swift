@@ -12,7 +12,7 @@ extension Verdict {
 
         func run() throws {
             try guarded { () throws(VerdictError) in
-                let database = try VerdictDatabase(path: db.path, access: .existing, cacheMegabytes: 16)
+                let database = try VerdictDatabase(path: db.path, access: .readOnly, cacheMegabytes: 16)
                 var checks = DataChecks(database: database)
                 if let n = lanes.jobs { checks.lanes = n }
                 let result = try checks.run(integrity: true)

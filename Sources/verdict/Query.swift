@@ -20,7 +20,7 @@ extension Verdict {
                 let p = try period.period()
                 let catalog = try QueryCatalog(directory: queries)
                 let source = try catalog.resolve(query)
-                let database = try VerdictDatabase(path: db.path, access: .existing)
+                let database = try VerdictDatabase(path: db.path, access: .readOnly)
                 let engine = MetricsEngine(database: database, catalog: catalog)
                 let snap = try engine.run([query], period: p)
                 guard let result = snap.results[source.name] else { return }

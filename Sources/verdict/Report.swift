@@ -17,7 +17,7 @@ extension Verdict {
         func run() throws {
             do {
                 let p = try period.period()
-                let database = try VerdictDatabase(path: db.path, access: .existing, cacheMegabytes: 16)
+                let database = try VerdictDatabase(path: db.path, access: .readOnly, cacheMegabytes: 16)
                 var engine = MetricsEngine(database: database, catalog: try QueryCatalog(directory: queries))
                 if let n = lanes.jobs { engine.lanes = n }
                 var writer = ReportWriter(engine: engine)

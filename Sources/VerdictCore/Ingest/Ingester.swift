@@ -422,14 +422,19 @@ enum MonotonicClock {
 /// It is deliberately not taken on the database file itself: closing any descriptor of a
 /// file drops every POSIX lock the process holds on it, SQLite's included, which would let
 /// another process checkpoint or recover under a live connection.
+///
+/// The lock file is named after the database file itself, symbolic links followed, so
+/// every path that leads to one database takes the same lock. A link planted at the lock
+/// file's name is refused, never followed.
 final class FileLock {
     private var fd: Int32
 
     init(path: String, purpose: String, wait: Bool = true, logger: Logger?) throws(VerdictError) {
-        let lockPath = path + "-lock"
-        fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let lockPath = FileManagerLite.resolvedPath(path) + "-lock"
+        fd = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw VerdictError(.database, "\(lockPath): cannot create the lock file: \(String(cString: strerror(errno)))")
+            let hint = errno == ELOOP ? "it is a symbolic link: remove it (verdict makes it as a plain file)" : nil
+            throw VerdictError(.database, "\(lockPath): cannot create the lock file: \(String(cString: strerror(errno)))", hint: hint)
         }
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
         guard wait else {

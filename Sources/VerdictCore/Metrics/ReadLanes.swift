@@ -34,12 +34,12 @@ enum ReadLanes {
         var extras: [ExtraReader] = []
         // Opened, and their data version noted, before the main read transaction begins.
         for _ in 0..<max(0, min(lanes, jobs) - 1) {
-            guard let r = ExtraReader(path: database.path, cacheMegabytes: cacheMegabytes) else { break }
+            guard let r = ExtraReader(database: database, cacheMegabytes: cacheMegabytes) else { break }
             extras.append(r)
         }
         defer { for r in extras { r.close() } }
         do {
-            return try database.queue.read { db in
+            return try database.read { db in
                 guard let main = db.sqliteConnection else { throw VerdictError(.database, "\(database.path): closed") }
                 var connections = [main]
                 // Joining needs the main connection inside a transaction that holds its snapshot.
@@ -138,12 +138,10 @@ enum ReadLanes {
         private let noted: Int64
 
         /// Nil when the connection cannot be opened or read: the lane is simply not used.
-        init?(path: String, cacheMegabytes: Int) {
-            var handle: OpaquePointer?
-            guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let handle else {
-                sqlite3_close_v2(handle)
-                return nil
-            }
+        init?(database: VerdictDatabase, cacheMegabytes: Int) {
+            // Read-only, as the database's own connection reads the file (a user who may
+            // not write it can still report).
+            guard let handle = database.openReadConnection() else { return nil }
             connection = handle
             sqlite3_busy_timeout(handle, 60_000)
             let setup = "PRAGMA query_only = 1; PRAGMA cache_size = -\(cacheMegabytes * 1024)"

@@ -17,7 +17,8 @@ final class WALCheckpointer: @unchecked Sendable {
     /// Nil when the second connection cannot be opened (the writer then checkpoints alone).
     init?(path: String) {
         var db: OpaquePointer?
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else {
+        // The file itself (the writer's connection opened it so): its WAL is the one to copy.
+        guard sqlite3_open_v2(FileManagerLite.resolvedPath(path), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else {
             sqlite3_close(db)
             return nil
         }

@@ -21,27 +21,90 @@ public enum FileBytes {
         }
     }
 
-    /// Writes `bytes` to `path`, replacing it atomically (write to a temporary file, then rename).
+    /// Writes `bytes` to `path`, replacing it atomically: a new temporary file beside it
+    /// (see `createTemporary`), written, flushed to disk and closed, then renamed over `path`.
+    ///
+    /// A symbolic link at `path` is replaced by the file, never followed; readers see the
+    /// old content or the new, never a part. Every failure of a write, fsync, close or the
+    /// rename is an error, and the temporary file is removed.
     public static func writeAtomically(path: String, bytes: [UInt8], mode: UInt32 = 0o644) throws(VerdictError) {
-        let tmp = path + ".tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
-        guard fd >= 0 else { throw VerdictError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        let (fd, tmp) = try createTemporary(beside: path, mode: mode)
+        var needsClose = true
+        var done = false
+        defer {
+            if needsClose { close(fd) }
+            if !done { unlink(tmp) }
+        }
+        var failure: VerdictError?
+        bytes.withUnsafeBytes { b in
+            do throws(VerdictError) { try writeAll(fd, b, naming: path) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        needsClose = false  // `finish` closes it, failing or not
+        try finish(fd, naming: path)
+        try commit(tmp, to: path)
+        done = true
+    }
+
+    /// Creates a new file in the directory of `path`, named after it with an unpredictable
+    /// suffix (`NAME.tmp-` and 16 random hex digits), opened for writing.
+    ///
+    /// The file is created exclusively (`O_CREAT | O_EXCL`, which also refuses a symbolic
+    /// link, even a dangling one, and `O_NOFOLLOW`), so a name planted in a shared directory
+    /// is never written through: another random name is tried instead. `mode` is narrowed
+    /// by the umask, as for any new file.
+    public static func createTemporary(beside path: String, mode: UInt32 = 0o600) throws(VerdictError) -> (fd: Int32, path: String) {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<64 {
+            let suffix = String(generator.next() as UInt64, radix: 16)
+            let tmp = path + ".tmp-" + String(repeating: "0", count: 16 - suffix.count) + suffix
+            let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
+            if fd >= 0 { return (fd, tmp) }
+            if errno == EEXIST || errno == EINTR { continue }
+            throw VerdictError(.io, "\(path): cannot write: \(String(cString: strerror(errno)))",
+                               hint: "check that its directory exists and that you may write there")
+        }
+        throw VerdictError(.io, "\(path): cannot write: no free temporary name beside it",
+                           hint: "remove the stale \(basename(path)).tmp-* files of its directory")
+    }
+
+    /// Writes all of `bytes` to `fd` (retrying short writes and EINTR); `naming` is the
+    /// file the user knows, for the message.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, naming path: String) throws(VerdictError) {
         var off = 0
         while off < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+            let n = write(fd, bytes.baseAddress! + off, bytes.count - off)
             if n < 0 {
                 if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(tmp)
-                throw VerdictError(.io, "cannot write \(path): \(reason)")
+                throw VerdictError(.io, "\(path): cannot write: \(String(cString: strerror(errno)))")
             }
             off += n
         }
-        close(fd)
-        guard rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw VerdictError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+
+    /// Flushes `fd` to disk and closes it; either failing is an error (the data may be lost).
+    /// The descriptor is closed in every case.
+    static func finish(_ fd: Int32, naming path: String) throws(VerdictError) {
+        var failure: String?
+        while fsync(fd) != 0 {
+            if errno == EINTR { continue }
+            // EINVAL: a file that cannot be synced (a pipe or device): nothing to flush.
+            if errno != EINVAL { failure = String(cString: strerror(errno)) }
+            break
         }
+        // close(2) is not retried: on Linux the descriptor is gone even when it fails.
+        if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        if let failure { throw VerdictError(.io, "\(path): cannot write: \(failure)") }
+    }
+
+    /// Renames the finished temporary file over `path` (replacing a link there, not its target).
+    static func commit(_ tmp: String, to path: String) throws(VerdictError) {
+        guard rename(tmp, path) == 0 else {
+            throw VerdictError(.io, "\(path): cannot write: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private static func basename(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
     }
 }

@@ -100,7 +100,7 @@ struct ReliabilityRefusedLinesRoundTrip {
             for m in markers {
                 #expect(!databaseFiles(db, containing: Array(m.utf8)).isEmpty, "\(m) should be stored before the purge")
             }
-            let purge = try runVerdictToEnd(["rejects", "purge", "--db", db], in: box)
+            let purge = try runVerdictToEnd(["rejects", "purge", "--db", db, "--yes"], in: box)
             #expect(purge.status == 0, "\(purge.stderr)")
             #expect(purge.stdout.contains("3"), "\(purge.stdout)")
             let after = try runVerdictToEnd(["rejects", "list", "--db", db], in: box)
