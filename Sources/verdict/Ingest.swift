@@ -41,7 +41,9 @@ extension Verdict {
             if let maxRejects, RejectLimit(maxRejects) == nil {
                 throw ValidationError("--max-rejects takes a count (100), a ratio (0.01) or a percentage (1%), not '\(maxRejects)'")
             }
-            if let tz, TimeZone(identifier: tz) == nil { throw ValidationError("unknown time zone '\(tz)'") }
+            if let tz {
+                do { _ = try ReportZone.parse(tz) } catch { throw ValidationError("--tz: " + error.description) }
+            }
         }
 
         func run() throws {
