@@ -17,8 +17,10 @@ extension Verdict {
         func run() throws {
             do {
                 let p = try period.period()
+                try ReportWriter.checkTemplate(template)
+                let catalog = try QueryCatalog(directory: queries)
                 let database = try VerdictDatabase(path: db.path, access: .existing, cacheMegabytes: 16)
-                var engine = MetricsEngine(database: database, catalog: try QueryCatalog(directory: queries))
+                var engine = MetricsEngine(database: database, catalog: catalog)
                 if let n = lanes.jobs { engine.lanes = n }
                 var writer = ReportWriter(engine: engine)
                 writer.template = template
