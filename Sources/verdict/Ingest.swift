@@ -62,7 +62,7 @@ extension Verdict {
                 let summary = try Ingester(database: database, options: options, logger: logger).ingest(paths: files)
                 Terminal.endProgress()
                 if json {
-                    print(summary.json)
+                    try printResults(summary.json + "\n")
                 } else {
                     for f in summary.files { Terminal.printError(f.line) }
                     let t = summary.total

@@ -18,11 +18,12 @@ extension Verdict {
                     let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .existing))
                     let counts = try store.countsByReason()
                     let summary = counts.isEmpty ? "none" : counts.map { pair in pair.0 + " " + String(pair.1) }.joined(separator: ", ")
-                    print("refused lines: " + summary)
+                    var text = "refused lines: " + summary + "\n"
                     let entries = try store.list(reason: reason, limit: limit)
                     for entry in entries {
-                        print(entry.sourcePath + ":" + String(entry.lineNumber) + ": " + entry.reason + ": " + entry.detail + " (" + String(entry.byteLength) + " bytes)")
+                        text += entry.sourcePath + ":" + String(entry.lineNumber) + ": " + entry.reason + ": " + entry.detail + " (" + String(entry.byteLength) + " bytes)\n"
                     }
+                    try printResults(text)
                 }
             }
         }
@@ -59,7 +60,7 @@ extension Verdict {
                 do {
                     let store = RejectStore(database: try VerdictDatabase(path: db.path))
                     let n = try store.purge(reason: reason)
-                    print("purged \(n) refused line(s)")
+                    try printResults("purged \(n) refused line(s)\n")
                 } catch {
                     throw fail(error)
                 }

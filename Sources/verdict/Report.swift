@@ -25,7 +25,7 @@ extension Verdict {
                 var writer = ReportWriter(engine: engine)
                 writer.template = template
                 let written = try writer.write(period: p, to: out)
-                print("Report for \(p.label) (\(p.zone.identifier)) written to \(written.directory): \(written.files.count) files; read \(written.report)")
+                try printResults("Report for \(p.label) (\(p.zone.identifier)) written to \(written.directory): \(written.files.count) files; read \(written.report)\n")
             } catch let e as VerdictError {
                 throw fail(e)
             }
