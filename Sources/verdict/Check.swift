@@ -17,17 +17,20 @@ extension Verdict {
                 if let n = lanes.jobs { checks.lanes = n }
                 let result = try checks.run(integrity: true)
                 let integrity = result.integrity ?? "not run"
-                print("integrity_check: " + integrity)
+                var text = "integrity_check: " + integrity + "\n"
                 for name in result.checked {
                     if let f = result.failures.first(where: { $0.check == name }) {
-                        print("\(name): \(f.rows) offending row(s), first: " + f.firstRow.joined(separator: " "))
+                        text += "\(name): \(f.rows) offending row(s), first: " + f.firstRow.joined(separator: " ") + "\n"
                     } else {
-                        print("\(name): ok")
+                        text += "\(name): ok\n"
                     }
                 }
                 if integrity != "ok" || !result.failures.isEmpty {
+                    // A database that fails its checks outranks output that could not be written.
+                    try? printResults(text)
                     throw VerdictError(.database, "\(db.path): the database does not pass its checks")
                 }
+                try printResults(text)
             }
         }
     }

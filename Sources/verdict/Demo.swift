@@ -11,8 +11,14 @@ extension Verdict {
         @Option(help: ArgumentHelp("Directory for the logs, the database and the report.", valueName: "DIR")) var out = "verdict-demo"
 
         func run() throws {
-            do {
-                try DemoRun(directory: out, logger: Terminal.logger()).run { print($0) }
+            do throws(VerdictError) {
+                let stdout = try OutputSink(path: nil)
+                var failure: VerdictError?
+                try DemoRun(directory: out, logger: Terminal.logger()).run { line in
+                    do throws(VerdictError) { try stdout.write(line + "\n") } catch { failure = failure ?? error }
+                }
+                if let failure { throw failure }
+                try stdout.close()
             } catch {
                 throw fail(error)
             }

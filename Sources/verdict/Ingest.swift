@@ -41,7 +41,9 @@ extension Verdict {
             if let maxRejects, RejectLimit(maxRejects) == nil {
                 throw ValidationError("--max-rejects takes a count (100), a ratio (0.01) or a percentage (1%), not '\(maxRejects)'")
             }
-            if let tz, TimeZone(identifier: tz) == nil { throw ValidationError("unknown time zone '\(tz)'") }
+            if let tz {
+                do { _ = try ReportZone.parse(tz) } catch { throw ValidationError("--tz: " + error.description) }
+            }
         }
 
         func run() throws {
@@ -60,7 +62,7 @@ extension Verdict {
                 let summary = try Ingester(database: database, options: options, logger: logger).ingest(paths: files)
                 Terminal.endProgress()
                 if json {
-                    print(summary.json)
+                    try printResults(summary.json + "\n")
                 } else {
                     for f in summary.files { Terminal.printError(f.line) }
                     let t = summary.total

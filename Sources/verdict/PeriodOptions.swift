@@ -9,7 +9,7 @@ struct PeriodOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Last day of a span (with --from).", valueName: "YYYY-MM-DD")) var to: String?
     @Flag(name: .customLong("last-week"), help: "The latest complete ISO week before today.") var lastWeek = false
     @Flag(name: .customLong("last-month"), help: "The latest complete calendar month before today.") var lastMonth = false
-    @Option(help: ArgumentHelp("IANA time zone the period's days are in (default UTC), e.g. Asia/Shanghai.", valueName: "ZONE")) var tz: String?
+    @Option(help: ArgumentHelp("Time zone the period's days are in (default UTC): an IANA name such as Asia/Shanghai, or an offset such as +08:00. Abbreviations (CST) and POSIX strings (UTC+5) are refused.", valueName: "ZONE")) var tz: String?
 
     func validate() throws {
         let chosen = [week != nil, month != nil, from != nil || to != nil, lastWeek, lastMonth].filter { $0 }.count
@@ -21,8 +21,11 @@ struct PeriodOptions: ParsableArguments {
 
     func zone() throws -> ReportZone {
         guard let tz else { return .utc }
-        guard let z = ReportZone(identifier: tz) else { throw ValidationError("unknown time zone '\(tz)' (use an IANA name such as Asia/Shanghai)") }
-        return z
+        do {
+            return try ReportZone.parse(tz)
+        } catch {
+            throw ValidationError("--tz: " + error.description)
+        }
     }
 
     func period() throws -> Period {

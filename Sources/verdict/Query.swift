@@ -25,9 +25,9 @@ extension Verdict {
                 let snap = try engine.run([query], period: p)
                 guard let result = snap.results[source.name] else { return }
                 switch format {
-                case .csv: print(CSVWriter.render(result), terminator: "")
-                case .md: print(Markdown.table(result), terminator: "")
-                case .json: print(JSONOutput.render(result))
+                case .csv: try printResults(CSVWriter.render(result))
+                case .md: try printResults(Markdown.table(result))
+                case .json: try printResults(JSONOutput.render(result) + "\n")
                 }
             } catch let e as VerdictError {
                 throw fail(e)

@@ -21,11 +21,12 @@ extension Verdict {
                     let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .readOnly))
                     let counts = try store.countsByReason()
                     let summary = counts.isEmpty ? "none" : counts.map { pair in pair.0 + " " + String(pair.1) }.joined(separator: ", ")
-                    print("refused lines: " + summary)
+                    var text = "refused lines: " + summary + "\n"
                     let entries = try store.list(reason: reason, limit: limit)
                     for entry in entries {
-                        print(entry.sourcePath + ":" + String(entry.lineNumber) + ": " + entry.reason + ": " + entry.detail + " (" + String(entry.byteLength) + " bytes)")
+                        text += entry.sourcePath + ":" + String(entry.lineNumber) + ": " + entry.reason + ": " + entry.detail + " (" + String(entry.byteLength) + " bytes)\n"
                     }
+                    try printResults(text)
                 }
             }
         }
@@ -86,13 +87,13 @@ extension Verdict {
                             Terminal.writeStderr("Delete \(total) refused line(s) (\(detail)) from \(db.path) and overwrite their content? [y/N] ")
                             let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
                             guard answer == "y" || answer == "yes" else {
-                                print("nothing purged")
+                                try printResults("nothing purged\n")
                                 return
                             }
                         }
                     }
                     let n = try store.purge(reason: reason, readerWait: wait)
-                    print("purged \(n) refused line(s); their content is overwritten")
+                    try printResults("purged \(n) refused line(s); their content is overwritten\n")
                 } catch {
                     throw fail(error)
                 }

@@ -17,13 +17,15 @@ extension Verdict {
         func run() throws {
             do {
                 let p = try period.period()
+                try ReportWriter.checkTemplate(template)
+                let catalog = try QueryCatalog(directory: queries)
                 let database = try VerdictDatabase(path: db.path, access: .readOnly, cacheMegabytes: 16)
-                var engine = MetricsEngine(database: database, catalog: try QueryCatalog(directory: queries))
+                var engine = MetricsEngine(database: database, catalog: catalog)
                 if let n = lanes.jobs { engine.lanes = n }
                 var writer = ReportWriter(engine: engine)
                 writer.template = template
                 let written = try writer.write(period: p, to: out)
-                print("Report for \(p.label) (\(p.zone.identifier)) written to \(written.directory): \(written.files.count) files; read \(written.report)")
+                try printResults("Report for \(p.label) (\(p.zone.identifier)) written to \(written.directory): \(written.files.count) files; read \(written.report)\n")
             } catch let e as VerdictError {
                 throw fail(e)
             }

@@ -71,6 +71,14 @@ func guarded(_ body: () throws(VerdictError) -> Void) throws {
     }
 }
 
+/// Writes a command's results on standard output, through the one writer that checks
+/// every write and the final flush: output that did not arrive is exit status 1, never 0.
+func printResults(_ text: String) throws(VerdictError) {
+    let stdout = try OutputSink(path: nil)
+    try stdout.write(text)
+    try stdout.close()
+}
+
 /// Prints `verdict: error: …` on one line and exits with the error's status.
 func fail(_ e: VerdictError) -> ExitCode {
     Terminal.printError("verdict: error: " + e.description.replacingOccurrences(of: "\n", with: " "))

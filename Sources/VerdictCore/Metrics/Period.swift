@@ -1,7 +1,9 @@
 import Foundation
 
-/// A time zone for report periods: UTC unless the user names an IANA zone.
+/// A time zone for report periods: UTC unless the user names a tz database zone
+/// (`Asia/Shanghai`) or a fixed offset (`+08:00`).
 public struct ReportZone: Sendable, Equatable {
+    /// What reports and the `:zone` parameter show: the zone's name, or `±hh:mm`.
     public let identifier: String
     let timeZone: TimeZone
 
@@ -12,32 +14,43 @@ public struct ReportZone: Sendable, Equatable {
         self.timeZone = timeZone
     }
 
-    /// An IANA zone such as `Asia/Shanghai`; nil when unknown.
+    /// A zone `--tz` accepts (see `parse`); nil otherwise.
     public init?(identifier: String) {
-        guard let tz = TimeZone(identifier: identifier) else { return nil }
-        self.init(identifier: identifier, timeZone: tz)
+        guard let z = try? ReportZone.parse(identifier) else { return nil }
+        self = z
     }
 
     /// The instant (epoch ms) at which `day` starts in this zone. When midnight does not
-    /// exist (a daylight-saving jump at 00:00), the day starts when the jump ends.
+    /// exist (a daylight-saving jump at 00:00), the day starts when the jump ends; when it
+    /// happens twice, at the first one.
+    ///
+    /// The day is a proleptic Gregorian day number, as ingest dates every poll, so no
+    /// calendar reform (Foundation's Gregorian calendar is Julian before 1582) moves it:
+    /// midnight is found from the zone's UTC offsets alone.
     public func startOfDay(_ day: CalendarDay) -> Int64 {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = timeZone
-        let comps = DateComponents(year: day.year, month: day.month, day: day.day, hour: 0, minute: 0, second: 0)
-        if let d = cal.date(from: comps) {
-            let start = cal.startOfDay(for: d)
-            // startOfDay may step back into the previous day around a gap; keep the later one.
-            let chosen = cal.component(.day, from: start) == day.day ? start : d
-            return Int64((chosen.timeIntervalSince1970 * 1000).rounded())
+        let local = Int64(day.days) * 86_400_000  // midnight on the zone's wall clock, as if it were UTC
+        // The offsets in force around that day; at most one change falls in between.
+        let offsets = Set([offset(atMillis: local - 86_400_000), offset(atMillis: local), offset(atMillis: local + 86_400_000)])
+        let candidates = offsets.map { local - $0 }
+        if let first = candidates.filter({ offset(atMillis: $0) == local - $0 }).min() { return first }
+        // Midnight was skipped: the day starts at the change, the first instant whose
+        // wall-clock time is past midnight. Offsets change on whole seconds.
+        var lo = candidates.min()! / 1000, hi = (candidates.max()! + 999) / 1000  // lo is before midnight, hi after
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2
+            if mid * 1000 + offset(atMillis: mid * 1000) >= local { hi = mid } else { lo = mid }
         }
-        return Int64(day.days) * 86_400_000 - Int64(timeZone.secondsFromGMT()) * 1000
+        return hi * 1000
+    }
+
+    /// The zone's offset from UTC at an instant, in milliseconds.
+    func offset(atMillis ms: Int64) -> Int64 {
+        Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
     }
 
     /// The calendar day an instant falls on in this zone.
     public func day(ofMillis ms: Int64) -> CalendarDay {
-        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
-        let offset = Int64(timeZone.secondsFromGMT(for: date)) * 1000
-        let local = ms + offset
+        let local = ms + offset(atMillis: ms)
         return CalendarDay(days: Int((local >= 0 ? local : local - 86_399_999) / 86_400_000))
     }
 }

@@ -7,6 +7,8 @@ import VerdictLibCSV
 /// requires it. Integers are written plainly, reals with six decimals, NULL as an empty
 /// cell. Text cells start with `=`, `+`, `-`, `@`, a tab or a carriage return get a
 /// leading `'` so spreadsheets do not run them as formulas (OWASP); numbers never change.
+/// A NUL character (which a log value may carry as `\u0000`) is written as U+FFFD: many
+/// CSV readers end a cell or the file at a NUL byte.
 public enum CSVWriter {
     public static func render(_ result: QueryResult) -> String {
         var out = result.columns.map(field).joined(separator: ",") + "\n"
@@ -44,8 +46,9 @@ public enum CSVWriter {
         }
     }
 
-    /// Quotes a field through libcsv when it holds a comma, a quote, CR or LF.
+    /// Quotes a field through libcsv when it holds a comma, a quote, CR or LF; a NUL becomes U+FFFD.
     public static func field(_ s: String) -> String {
+        let s = s.utf8.contains(0) ? withoutNUL(s) : s
         let needsQuotes = s.utf8.contains { (c: UInt8) -> Bool in c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D }
         guard needsQuotes else { return s }
         let src = Array(s.utf8)
@@ -56,6 +59,13 @@ public enum CSVWriter {
             }
         }
         return String(decoding: dest[0..<n], as: UTF8.self)
+    }
+
+    /// `s` with every NUL replaced by U+FFFD (the replacement character).
+    public static func withoutNUL(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        for c in s.unicodeScalars { out.append(c == "\u{0}" ? "\u{FFFD}" : c) }
+        return String(out)
     }
 }
 

@@ -83,9 +83,14 @@ public enum Charts {
     static func fmt(_ d: Double) -> String { Markdown.fixed(d, 1) }
     static func q(_ d: Double) -> String { "\"" + fmt(d) + "\"" }
 
-    /// XML text escaping: log text in a label cannot inject markup.
+    /// XML text escaping: log text in a label can neither inject markup nor make the file
+    /// ill-formed. Markup characters become entities; a character XML 1.0 does not allow
+    /// (C0 controls other than tab, LF and CR; U+FFFE and U+FFFF) and every Unicode
+    /// noncharacter (U+FDD0–U+FDEF, the last two of each plane), as well as DEL and the C1
+    /// controls, become U+FFFD; tab, LF and CR become a space, a label being one line.
     public static func escape(_ s: String) -> String {
         var o = ""
+        o.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {
             switch c {
             case "<": o += "&lt;"
@@ -93,9 +98,18 @@ public enum Charts {
             case "&": o += "&amp;"
             case "\"": o += "&quot;"
             case "'": o += "&apos;"
-            default: if c.value >= 0x20 || c == "\t" { o.unicodeScalars.append(c) }
+            case "\t", "\n", "\r": o += " "
+            default: o.unicodeScalars.append(isTextCharacter(c) ? c : "\u{FFFD}")
             }
         }
         return o
+    }
+
+    /// A scalar a label may carry as it is.
+    static func isTextCharacter(_ c: Unicode.Scalar) -> Bool {
+        let v = c.value
+        if v < 0x20 || (0x7F...0x9F).contains(v) { return false }
+        if (0xFDD0...0xFDEF).contains(v) || v & 0xFFFE == 0xFFFE { return false }
+        return true
     }
 }

@@ -2,7 +2,8 @@
 public enum Markdown {
     /// Escapes a value for a table cell: `|` and backticks are escaped, HTML is
     /// entity-encoded, and line breaks become spaces, so a crafted value can neither
-    /// end the cell nor inject markup.
+    /// end the cell nor inject markup. A NUL becomes U+FFFD (as CommonMark renders it),
+    /// other control characters a space.
     public static func cell(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.count)
@@ -19,6 +20,7 @@ public enum Markdown {
             case "[": out += "\\["
             case "]": out += "\\]"
             case "\n", "\r", "\t": out += " "
+            case "\u{0}": out += "\u{FFFD}"
             default:
                 if ch.value < 0x20 || ch.value == 0x7F { out += " " } else { out.unicodeScalars.append(ch) }
             }
@@ -59,7 +61,7 @@ public enum Markdown {
         case .null: return "–"
         case .integer(let i): return String(i)
         case .real(let d): return isRate(column) ? percent(d) : fixed(d, 2)
-        case .text(let s): return s
+        case .text(let s): return s.utf8.contains(0) ? CSVWriter.withoutNUL(s) : s
         }
     }
 

@@ -21,8 +21,14 @@ public struct ReportWriter {
         public var report: String
     }
 
+    /// Writes the report of `period` into `directory`, completely or not at all.
+    ///
+    /// Everything that can be refused (the template, the queries, the period's zone, a file
+    /// in the way of `directory`) is checked, and every file is made in memory, before the
+    /// first byte is written; then `ReportDirectory` puts them all in place together.
     public func write(period: Period, to directory: String) throws(VerdictError) -> Written {
-        try FileManagerLite.makeDirectory(directory)
+        let template = try loadTemplate()
+        try ReportDirectory.check(directory)
         let csvNames = QueryCatalog.contractFiles + QueryCatalog.extraFiles
         // Every query of the catalog is run, so a template may use any of them.
         let names = Array(Set(csvNames + engine.catalog.names)).sorted()
@@ -30,26 +36,32 @@ public struct ReportWriter {
         // from the rollup); they are queried again only when trend.sql is overridden.
         let trendIsBuiltIn = engine.catalog.query(named: "trend")?.origin == "built-in"
         let snapshot = try engine.run(names, period: period, alsoPrevious: trendIsBuiltIn ? ["spoof_checks"] : ["outcomes", "spoof_checks"])
-        var files: [String] = []
+        var files: [(name: String, bytes: [UInt8])] = []
         for name in csvNames {
             guard let result = snapshot.results[name] else { continue }
-            let path = directory + "/" + name + ".csv"
-            try FileBytes.writeAtomically(path: path, bytes: Array(CSVWriter.render(result).utf8))
-            files.append(name + ".csv")
+            files.append((name + ".csv", Array(CSVWriter.render(result).utf8)))
         }
         for (file, svg) in charts(snapshot) {
-            try FileBytes.writeAtomically(path: directory + "/" + file, bytes: Array(svg.utf8))
-            files.append(file)
+            files.append((file, Array(svg.utf8)))
         }
-        let markdown = try render(snapshot)
-        try FileBytes.writeAtomically(path: directory + "/report.md", bytes: Array(markdown.utf8))
-        files.append("report.md")
-        return Written(directory: directory, files: files, report: directory + "/report.md")
+        files.append(("report.md", Array(template.render(ReportContext.build(snapshot)).utf8)))
+        try ReportDirectory.write(files, into: directory)
+        return Written(directory: directory, files: files.map(\.name), report: directory + "/report.md")
     }
 
     // MARK: - Template
 
     func loadTemplate() throws(VerdictError) -> MustacheTemplate {
+        try Self.loadTemplate(template)
+    }
+
+    /// Refuses a template that is neither built in nor a readable file that parses (a usage
+    /// error), so that a command can say so before it opens the database.
+    public static func checkTemplate(_ template: String) throws(VerdictError) {
+        _ = try loadTemplate(template)
+    }
+
+    static func loadTemplate(_ template: String) throws(VerdictError) -> MustacheTemplate {
         let text: String
         if let builtIn = Embedded.templates[template] {
             text = builtIn
@@ -61,8 +73,25 @@ public struct ReportWriter {
         }
         do {
             return try MustacheTemplate(string: text)
+        } catch let e as MustacheTemplate.ParserError {
+            throw VerdictError(.usage, "\(template): line \(e.context.lineNumber), column \(e.context.columnNumber): the template does not parse: " + Self.words(e.error),
+                               hint: "fix the template, or use a built-in one: " + Embedded.templates.keys.sorted().joined(separator: ", "))
         } catch {
             throw VerdictError(.usage, "\(template): the template does not parse", cause: error)
+        }
+    }
+
+    /// What a template parse error means.
+    static func words(_ error: any Error) -> String {
+        switch error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect: "a section is closed with another name than it was opened with"
+        case .unfinishedName: "a tag is not finished"
+        case .expectedSectionEnd: "a section is not closed"
+        case .invalidSetDelimiter: "a set-delimiter tag is malformed"
+        case .transformAppliedToInheritanceSection: "a transform is applied to an inherited section"
+        case .illegalTokenInsideInheritSection, .textInsideInheritSection: "an inherited section holds something it may not"
+        case .invalidConfigVariableSyntax, .unrecognisedConfigVariable: "a configuration tag is malformed or unknown"
+        case nil: SystemError.words(error)
         }
     }
 

@@ -12,9 +12,17 @@ import VerdictZlib
 /// even where a file of that name existed, and a symbolic link at its name is replaced,
 /// never written through. A pipe or a character device (such as /dev/null) is written to
 /// directly. Dropped without `close()`, the temporary file is removed.
+///
+/// It is also the one writer of every command that prints results on standard output:
+/// each write goes straight to write(2), so a failed write (a full disk, a closed pipe,
+/// `/dev/full`) is an error at once, and `close` reports what only the final flush finds
+/// (a network file system's deferred write error). Nothing is buffered where a failure
+/// could go unseen.
 public final class OutputSink {
     private let fd: Int32
     private let path: String
+    /// Whether `fd` was opened here (a file), rather than being standard output.
+    private let ownsDescriptor: Bool
     /// The temporary file that `close()` renames to `path`; nil once renamed, or for a stream.
     private var pending: String?
     private var gz: UnsafeMutablePointer<z_stream>?
@@ -26,10 +34,14 @@ public final class OutputSink {
     public init(path: String?, mode: UInt32 = 0o644) throws(VerdictError) {
         if let path, path != "-" {
             self.path = path
+            ownsDescriptor = true
             var st = stat()
             if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO || (st.st_mode & S_IFMT) == S_IFCHR {
                 fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
-                guard fd >= 0 else { throw VerdictError(.io, "\(path): cannot write: \(String(cString: strerror(errno)))") }
+                guard fd >= 0 else {
+                    let code = errno
+                    throw VerdictError(.io, "\(path): cannot write: " + SystemError.words(errno: code), hint: SystemError.hint(errno: code))
+                }
             } else {
                 (fd, pending) = try FileBytes.createTemporary(beside: path, mode: mode)
             }
@@ -44,7 +56,8 @@ public final class OutputSink {
                 gz = s
             }
         } else {
-            self.path = "<stdout>"
+            self.path = "standard output"
+            ownsDescriptor = false
             fd = 1
         }
     }
@@ -59,8 +72,22 @@ public final class OutputSink {
         if let failure { throw failure }
     }
 
+    /// Writes `text` as UTF-8.
+    public func write(_ text: String) throws(VerdictError) {
+        var text = text
+        var failure: VerdictError?
+        text.withUTF8 { b in
+            do throws(VerdictError) {
+                if gz != nil { try deflateChunk(UnsafeRawBufferPointer(b), finish: false) } else { try writeAll(UnsafeRawBufferPointer(b)) }
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
     /// Flushes and closes (finishing the gzip member); a file is then synced to disk and
     /// renamed into place. Any failure is an error, and the file is then left as it was.
+    /// Standard output stays open, but the flush a close would do is still made and checked
+    /// (on a duplicate descriptor).
     public func close() throws(VerdictError) {
         if let gz {
             defer {
@@ -75,8 +102,13 @@ public final class OutputSink {
                 throw error
             }
         }
-        guard fd > 2, !closed else { return }
+        guard !closed else { return }
         closed = true
+        guard ownsDescriptor else {
+            let copy = dup(fd)
+            if copy >= 0, Glibc.close(copy) != 0, errno != EINTR { throw failure(errno) }
+            return
+        }
         try FileBytes.finish(fd, naming: path)
         if let tmp = pending {
             try FileBytes.commit(tmp, to: path)
@@ -88,7 +120,7 @@ public final class OutputSink {
 
     /// Closes the descriptor and removes the temporary file, if any (after a failure).
     private func discard() {
-        if fd > 2, !closed {
+        if ownsDescriptor, !closed {
             closed = true
             _ = Glibc.close(fd)
         }
@@ -104,6 +136,11 @@ public final class OutputSink {
             gz.deallocate()
         }
         discard()
+    }
+
+    private func failure(_ code: Int32) -> VerdictError {
+        VerdictError(.io, "\(path): cannot write: " + SystemError.words(errno: code),
+                     hint: SystemError.hint(errno: code) ?? (ownsDescriptor ? nil : "check where standard output goes"))
     }
 
     private func deflateChunk(_ b: UnsafeRawBufferPointer, finish: Bool) throws(VerdictError) {
@@ -134,7 +171,12 @@ public final class OutputSink {
             let n = Glibc.write(fd, b.baseAddress! + off, b.count - off)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw VerdictError(.io, "\(path): write failed: \(String(cString: strerror(errno)))")
+                if errno == EAGAIN || errno == EWOULDBLOCK {  // a non-blocking descriptor: wait until it takes more
+                    var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&p, 1, -1)
+                    continue
+                }
+                throw failure(errno)
             }
             off += n
         }

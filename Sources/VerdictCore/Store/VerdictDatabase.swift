@@ -463,12 +463,17 @@ enum FileManagerLite {
         return path
     }
 
-    /// `mkdir -p`, through Foundation.
+    /// `mkdir -p`, through Foundation; a failure says why in plain words, and where when
+    /// the part of the path that failed is not `path` itself.
     static func makeDirectory(_ path: String) throws(VerdictError) {
+        if exists(path) && !isDirectory(path) {
+            throw VerdictError(.io, "\(path): cannot create the directory: a file of that name is in the way", hint: "remove it or choose another path")
+        }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw VerdictError(.io, "\(path): cannot create the directory", cause: error)
+            let at = ((error as NSError).userInfo[NSFilePathErrorKey] as? String).flatMap { $0 == path ? nil : " (at \($0))" } ?? ""
+            throw VerdictError(.io, "\(path): cannot create the directory" + at, cause: error)
         }
     }
 }

@@ -20,14 +20,15 @@ public struct VerdictError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// What the user can do, when there is something to say.
     public var hint: String?
-    /// The underlying error, if any.
+    /// The underlying error, if any, in plain words (never a dump of a Foundation or
+    /// SQLite error: see `SystemError`).
     public var cause: String?
 
     public init(_ code: Code, _ message: String, hint: String? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
-        self.hint = hint
-        self.cause = cause.map { String(describing: $0) }
+        self.hint = hint ?? cause.flatMap { SystemError.hint($0) }
+        self.cause = cause.map { SystemError.words($0) }
     }
 
     public var description: String {
