@@ -14,10 +14,19 @@ WITH c AS (
   WHERE t.product_key = 1 AND t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
     AND t.outcome IN ('passed', 'failed')
 ),
-completed AS (SELECT doc_category, count(*) AS n FROM c GROUP BY doc_category)
-SELECT c.doc_category, c.error_code, count(*) AS failures,
-       CAST(count(*) AS REAL) / completed.n AS failure_rate
-FROM c JOIN completed ON completed.doc_category = c.doc_category
-WHERE c.outcome = 'failed'
-GROUP BY c.doc_category, c.error_code
-ORDER BY c.doc_category, failures DESC, c.error_code;
+-- Completed transactions are grouped once, by category and (failed ones only) error code; a
+-- category's completed total is a window over its groups. The period is read once and the
+-- cost grows with its transactions and groups (one sort), never with categories times rows.
+g AS (
+  SELECT doc_category, CASE WHEN outcome = 'failed' THEN error_code END AS error_code, count(*) AS n
+  FROM c
+  GROUP BY doc_category, CASE WHEN outcome = 'failed' THEN error_code END
+),
+rated AS (
+  SELECT doc_category, error_code, n, sum(n) OVER (PARTITION BY doc_category) AS completed
+  FROM g
+)
+SELECT doc_category, error_code, n AS failures, CAST(n AS REAL) / completed AS failure_rate
+FROM rated
+WHERE error_code IS NOT NULL
+ORDER BY doc_category, failures DESC, error_code;

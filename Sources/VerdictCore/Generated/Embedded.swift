@@ -148,13 +148,22 @@ WITH c AS (
   WHERE t.product_key = 1 AND t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
     AND t.outcome IN ('passed', 'failed')
 ),
-completed AS (SELECT country_code, count(*) AS n FROM c GROUP BY country_code)
-SELECT c.country_code, c.error_code, count(*) AS failures,
-       CAST(count(*) AS REAL) / completed.n AS failure_rate
-FROM c JOIN completed ON completed.country_code = c.country_code
-WHERE c.outcome = 'failed'
-GROUP BY c.country_code, c.error_code
-ORDER BY c.country_code, failures DESC, c.error_code;
+-- Completed transactions are grouped once, by country and (failed ones only) error code; a
+-- country's completed total is a window over its groups. The period is read once and the
+-- cost grows with its transactions and groups (one sort), never with countries times rows.
+g AS (
+  SELECT country_code, CASE WHEN outcome = 'failed' THEN error_code END AS error_code, count(*) AS n
+  FROM c
+  GROUP BY country_code, CASE WHEN outcome = 'failed' THEN error_code END
+),
+rated AS (
+  SELECT country_code, error_code, n, sum(n) OVER (PARTITION BY country_code) AS completed
+  FROM g
+)
+SELECT country_code, error_code, n AS failures, CAST(n AS REAL) / completed AS failure_rate
+FROM rated
+WHERE error_code IS NOT NULL
+ORDER BY country_code, failures DESC, error_code;
 
 """#,
         "id_failure_reasons_by_document": #"""
@@ -174,13 +183,22 @@ WITH c AS (
   WHERE t.product_key = 1 AND t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
     AND t.outcome IN ('passed', 'failed')
 ),
-completed AS (SELECT doc_category, count(*) AS n FROM c GROUP BY doc_category)
-SELECT c.doc_category, c.error_code, count(*) AS failures,
-       CAST(count(*) AS REAL) / completed.n AS failure_rate
-FROM c JOIN completed ON completed.doc_category = c.doc_category
-WHERE c.outcome = 'failed'
-GROUP BY c.doc_category, c.error_code
-ORDER BY c.doc_category, failures DESC, c.error_code;
+-- Completed transactions are grouped once, by category and (failed ones only) error code; a
+-- category's completed total is a window over its groups. The period is read once and the
+-- cost grows with its transactions and groups (one sort), never with categories times rows.
+g AS (
+  SELECT doc_category, CASE WHEN outcome = 'failed' THEN error_code END AS error_code, count(*) AS n
+  FROM c
+  GROUP BY doc_category, CASE WHEN outcome = 'failed' THEN error_code END
+),
+rated AS (
+  SELECT doc_category, error_code, n, sum(n) OVER (PARTITION BY doc_category) AS completed
+  FROM g
+)
+SELECT doc_category, error_code, n AS failures, CAST(n AS REAL) / completed AS failure_rate
+FROM rated
+WHERE error_code IS NOT NULL
+ORDER BY doc_category, failures DESC, error_code;
 
 """#,
         "outcomes": #"""
@@ -223,18 +241,26 @@ ORDER BY product_key;
 -- Over VideoVerify transactions in the period whose final poll carries a quality in [0, 100].
 --
 -- Parameters: :start_ms, :end_ms.
+-- Each score is given its bucket once (the same comparisons as lo <= q < lo + 10) and the
+-- scores are counted by bucket; the ten buckets are then joined to those counts, so the
+-- scores are read once rather than once per bucket.
 WITH RECURSIVE buckets(lo) AS (
   SELECT 0 UNION ALL SELECT lo + 10 FROM buckets WHERE lo < 90
 ),
-v AS MATERIALIZED (
-  SELECT quality AS q
+counts AS (
+  SELECT CASE WHEN quality < 0 THEN NULL
+              WHEN quality < 10 THEN 0 WHEN quality < 20 THEN 10 WHEN quality < 30 THEN 20
+              WHEN quality < 40 THEN 30 WHEN quality < 50 THEN 40 WHEN quality < 60 THEN 50
+              WHEN quality < 70 THEN 60 WHEN quality < 80 THEN 70 WHEN quality < 90 THEN 80
+              WHEN quality <= 100 THEN 90 END AS lo,
+         count(*) AS n
   FROM fct_transaction
   WHERE product_key = 2 AND first_ts_ms >= :start_ms AND first_ts_ms < :end_ms AND quality IS NOT NULL
+  GROUP BY 1
 )
-SELECT b.lo AS bucket_lo, b.lo + 10 AS bucket_hi, count(v.q) AS transactions
+SELECT b.lo AS bucket_lo, b.lo + 10 AS bucket_hi, coalesce(c.n, 0) AS transactions
 FROM buckets b
-LEFT JOIN v ON v.q >= b.lo AND (v.q < b.lo + 10 OR (b.lo = 90 AND v.q <= 100))
-GROUP BY b.lo
+LEFT JOIN counts c ON c.lo = b.lo
 ORDER BY b.lo;
 
 """#,

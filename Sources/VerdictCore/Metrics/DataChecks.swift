@@ -32,7 +32,9 @@ public struct DataChecks: Sendable {
         let queries = (integrity ? [integrityQuery] : [])
             + names.map { QuerySource(name: $0, sql: Embedded.checks[$0]!, origin: "built-in") }
         let results = try ReadLanes.run(database, jobs: queries.count, lanes: lanes) { (i, connection) throws(VerdictError) in
-            try QueryRunner.run(queries[i], parameters: [:], connection: connection)
+            // The integrity check is the one PRAGMA a job may run; the checks are SELECTs.
+            try QueryRunner.run(queries[i], parameters: [:], connection: connection,
+                                pragma: queries[i].name == integrityQuery.name ? "integrity_check" : nil)
         }
         var outcome = Outcome(checked: names, failures: [])
         for (query, r) in zip(queries, results) {

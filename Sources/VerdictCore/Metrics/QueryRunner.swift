@@ -2,23 +2,20 @@ import GRDBSQLite
 
 /// Runs one query file against a connection, binding the period parameters it names.
 ///
-/// A query must be a single read-only statement: a file that writes, or holds a second
-/// statement, is refused with its name in the message.
+/// A query is one SELECT (or WITH … SELECT) and nothing else: `QueryVetting` compiles the
+/// file first, with an authorizer, on a connection of its own, and refuses anything else
+/// with the file's name in the message. Only then is it compiled and run here.
 enum QueryRunner {
-    static func run(_ query: QuerySource, parameters: [String: ParameterValue], connection db: OpaquePointer) throws(VerdictError) -> QueryResult {
-        var stmt: OpaquePointer?
-        var tail: UnsafePointer<CChar>?
-        let rc = query.sql.withCString { sqlite3_prepare_v2(db, $0, -1, &stmt, &tail) }
-        guard rc == SQLITE_OK, let stmt else {
-            throw VerdictError(.query, "\(query.origin == "built-in" ? "query " + query.name : query.origin): \(String(cString: sqlite3_errmsg(db)))")
+    /// `pragma` names the one PRAGMA (without argument) a built-in job may run instead of a
+    /// SELECT (`integrity_check` for `verdict check`); query files never get one.
+    static func run(_ query: QuerySource, parameters: [String: ParameterValue], connection db: OpaquePointer,
+                    pragma: String? = nil) throws(VerdictError) -> QueryResult {
+        try QueryVetting.vet(query, database: db, pragma: pragma)
+        let (rc, prepared) = query.sql.withCString { QueryVetting.prepareFirst(db, $0) }
+        guard rc == SQLITE_OK, let stmt = prepared?.statement else {
+            throw VerdictError(.query, "\(query.label): \(String(cString: sqlite3_errmsg(db)))")
         }
         defer { sqlite3_finalize(stmt) }
-        if let tail, !SQLText.isOnlyCommentsAndSpace(String(cString: tail)) {
-            throw VerdictError(.query, "\(query.origin): holds more than one statement", hint: "keep one SELECT per file")
-        }
-        guard sqlite3_stmt_readonly(stmt) != 0 else {
-            throw VerdictError(.query, "\(query.origin): is not a read-only SELECT", hint: "queries may not change the database")
-        }
         let count = sqlite3_bind_parameter_count(stmt)
         if count > 0 {
             for i in 1...count {
@@ -45,7 +42,7 @@ enum QueryRunner {
                 // A plain SQL error while running is the query's (an overflow, a bad JSON
                 // argument); anything else (corruption, I/O, memory, busy) is the database's.
                 let code: VerdictError.Code = step & 0xFF == SQLITE_ERROR ? .query : .database
-                throw VerdictError(code, "\(query.origin == "built-in" ? "query " + query.name : query.origin): \(String(cString: sqlite3_errmsg(db)))")
+                throw VerdictError(code, "\(query.label): \(String(cString: sqlite3_errmsg(db)))")
             }
             var row: [Cell] = []
             row.reserveCapacity(columns.count)
@@ -73,24 +70,4 @@ enum QueryRunner {
 public enum ParameterValue: Sendable, Equatable {
     case integer(Int64)
     case text(String)
-}
-
-enum SQLText {
-    /// True when `s` holds only white space and SQL comments (what may follow the statement).
-    static func isOnlyCommentsAndSpace(_ s: String) -> Bool {
-        var rest = Substring(s)
-        while true {
-            rest = rest.drop { $0.isWhitespace || $0 == ";" }
-            if rest.isEmpty { return true }
-            if rest.hasPrefix("--") {
-                guard let nl = rest.firstIndex(of: "\n") else { return true }
-                rest = rest[nl...]
-            } else if rest.hasPrefix("/*") {
-                guard let end = rest.range(of: "*/") else { return false }
-                rest = rest[end.upperBound...]
-            } else {
-                return false
-            }
-        }
-    }
 }
