@@ -70,12 +70,13 @@ extension Verdict {
                     Terminal.printError(t.line + String(format: " in %.2f s (%.0f lines/s); transactions in the database: %d ID_RECOGNITION, %d VIDEO_VERIFY",
                                                         summary.seconds, rate, summary.transactions[.idRecognition] ?? 0, summary.transactions[.videoVerify] ?? 0))
                 }
+                // An input that could not be read (exit 1) outranks too many refused lines (exit 2).
+                if !summary.failedInputs.isEmpty {
+                    throw fail(VerdictError(.io, "\(summary.failedInputs.count) input(s) could not be read completely: " + summary.failedInputs.map(\.path).joined(separator: ", ")))
+                }
                 if let maxRejects, let limit = RejectLimit(maxRejects), limit.exceeded(refused: summary.total.refusedTotal, lines: summary.total.lines) {
                     throw fail(VerdictError(.tooManyRejects, "\(summary.total.refusedTotal) of \(summary.total.lines) lines were refused, more than --max-rejects \(maxRejects) allows",
                                             hint: "see them with: verdict rejects list --db \(db.path)"))
-                }
-                if !summary.failedInputs.isEmpty {
-                    throw fail(VerdictError(.io, "\(summary.failedInputs.count) input(s) could not be read completely: " + summary.failedInputs.map(\.path).joined(separator: ", ")))
                 }
             } catch let e as VerdictError {
                 throw fail(e)

@@ -61,6 +61,19 @@ struct ReliabilityCronBehaviour {
         }
     }
 
+    @Test("an input that cannot be read outranks too many refused lines: exit 1, not 2, and the readable input is still ingested")
+    func unreadableInputOutranksRejects() throws {
+        try withSandbox { box in
+            let input = try box.write("cron.ndjson", lines: cronLines())
+            let run = try runVerdictToEnd(["ingest", "--db", box.databasePath, "--json", "--max-rejects", "0", box.file("missing.ndjson"), input],
+                                          in: box, timeout: 60)
+            #expect(run.status == 1, "\(run.termination.description) \(run.stderr)")
+            #expect(run.stderrLines.last?.contains("could not be read") == true, "\(run.stderr)")
+            let s = try IngestJSON(run.stdout)
+            #expect(s.total.accepted == 17 && s.total.refusedTotal == 3)
+        }
+    }
+
     @Test("an unusable --max-rejects is a usage error: exit 64, one line", arguments: ["abc", "150%", "1.5", "-1"])
     func maxRejectsUsage(limit: String) throws {
         try withSandbox { box in
