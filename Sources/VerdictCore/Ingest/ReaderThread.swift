@@ -220,8 +220,9 @@ final class ReaderThread: @unchecked Sendable {
 
     private func parse(_ line: LineReader.Line) -> ParsedItem {
         if line.oversized {
+            let limit = reader.maxLine
             return .refused(refused(line, .invalidJSON,
-                                    "line of \(line.length) bytes is longer than the 256 MiB limit; its first \(line.bytes.count) bytes are kept", nil))
+                                    "line of \(line.length) bytes is longer than the limit of \(LineReader.describe(limit: limit)) (\(limit) bytes); its first \(line.bytes.count) bytes are kept", nil))
         }
         switch parser.parse(line.bytes, lineNumber: line.number) {
         case .blank: return .blank

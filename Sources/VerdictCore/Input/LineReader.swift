@@ -6,12 +6,18 @@
 
 /// Splits a byte stream into lines (`\n` or `\r\n`), holding a line only while it is used.
 ///
-/// Lines are handed out as views into one reusable buffer. A line longer than
-/// `maxLineBytes` is not buffered whole: its first `keptPrefixBytes` are handed out with
-/// `oversized` set and the rest is skipped up to the next newline.
+/// Lines are handed out as views into one reusable buffer. A line of up to
+/// `maxLineBytes` (its terminator not counted) is handed out whole; a longer one is not
+/// buffered whole: its first `keptPrefixBytes` are handed out with `oversized` set and the
+/// rest is skipped up to the next newline.
 final class LineReader {
     static let maxLineBytes = 256 << 20
     static let keptPrefixBytes = 64 << 10
+
+    /// The limit as people read it: "256 MiB" (or a count of bytes when not whole MiB).
+    static func describe(limit: Int) -> String {
+        limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"
+    }
 
     struct Line {
         var bytes: UnsafeBufferPointer<UInt8>
@@ -29,7 +35,11 @@ final class LineReader {
     private var filled = 0
     private var eof = false
     private var lineNumber: Int
-    private let maxLine: Int
+    /// The longest line handed out whole, terminator excluded.
+    let maxLine: Int
+    /// The buffer's largest size: a line of `maxLine` bytes and its CR LF. A buffer this
+    /// full without a newline holds a line longer than `maxLine`, whatever follows.
+    private var maxBuffer: Int { maxLine + 2 }
     /// Bytes dropped from the front of the buffer so far (for `consumedBytes`).
     private var slid = 0
     /// A read error held back until the bytes read before it were handed out as a line.
@@ -41,7 +51,7 @@ final class LineReader {
         self.source = source
         self.maxLine = maxLineBytes
         self.lineNumber = firstLineNumber - 1
-        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: initialCapacity, alignment: 64)
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(initialCapacity, maxLineBytes + 2), alignment: 64)
     }
 
     deinit { buffer.deallocate() }
@@ -96,8 +106,8 @@ final class LineReader {
                 start = 0
             }
             if filled == buffer.count {
-                if buffer.count >= maxLine { return try skipOversized() }
-                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: min(buffer.count * 2, maxLine), alignment: 64)
+                if buffer.count >= maxBuffer { return try skipOversized() }
+                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: min(buffer.count * 2, maxBuffer), alignment: 64)
                 bigger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
                 buffer.deallocate()
                 buffer = bigger
@@ -125,14 +135,21 @@ final class LineReader {
         }
         start = next
         let p = UnsafeRawPointer(buffer.baseAddress! + begin).assumingMemoryBound(to: UInt8.self)
-        return Line(bytes: UnsafeBufferPointer(start: p, count: end - begin), number: lineNumber, oversized: false, length: end - begin)
+        // The buffer has room for the terminator too, so a line one or two bytes over the
+        // limit can arrive whole: it is over the limit all the same.
+        let over = end - begin > maxLine
+        return Line(bytes: UnsafeBufferPointer(start: p, count: over ? min(LineReader.keptPrefixBytes, maxLine) : end - begin),
+                    number: lineNumber, oversized: over, length: end - begin)
     }
 
     /// The buffer is full with no newline: keep the beginning, skip to the next newline.
     private func skipOversized() throws(VerdictError) -> Line {
         lineNumber += 1
         var length = filled
-        let keep = min(LineReader.keptPrefixBytes, filled)
+        // The line's last byte so far: a CR just before the newline is its terminator.
+        var last = buffer[filled - 1]
+        // (Half the buffer at most, so that a small limit still leaves room to read on.)
+        let keep = min(LineReader.keptPrefixBytes, filled / 2)
         slid += filled - keep
         // The kept prefix stays at the front; read the rest of the line after it.
         while true {
@@ -141,17 +158,20 @@ final class LineReader {
                 eof = true
                 filled = keep
                 start = keep
+                if last == 0x0D { length -= 1 }
                 break
             }
             if let hit = memchr(buffer.baseAddress! + keep, 0x0A, n) {
                 // The bytes after the newline stay in the buffer; the rest of this read is line.
                 let nl = (buffer.baseAddress! + keep).distance(to: UnsafeMutableRawPointer(hit))
-                length += nl
+                if nl > 0 { last = buffer[keep + nl - 1] }
+                length += nl - (last == 0x0D ? 1 : 0)
                 start = keep + nl + 1
                 filled = keep + n
                 break
             }
             length += n
+            last = buffer[keep + n - 1]
             slid += n
         }
         let p = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self)
