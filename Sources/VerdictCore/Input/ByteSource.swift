@@ -19,11 +19,16 @@ final class FileDescriptorSource: ByteSource {
     let name: String
     private let ownsDescriptor: Bool
     private(set) var rawBytesRead = 0
+    /// Bytes read at most: the end of the stream comes there (nil: no limit).
+    private let limit: Int?
     /// Called with every block read, for hashing the file as it streams.
     var onRawBytes: ((UnsafeRawBufferPointer) -> Void)?
 
-    /// Opens `path` for reading, or standard input for `-`.
-    init(path: String) throws(VerdictError) {
+    /// Opens `path` for reading, or standard input for `-`; with `limit`, reads at most
+    /// that many bytes (a log still being written is read as far as it was when its size
+    /// was taken).
+    init(path: String, limit: Int? = nil) throws(VerdictError) {
+        self.limit = limit
         if path == "-" {
             fd = 0
             name = "<stdin>"
@@ -52,8 +57,10 @@ final class FileDescriptorSource: ByteSource {
     deinit { if ownsDescriptor { close(fd) } }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(VerdictError) -> Int {
+        let want = limit.map { min(buffer.count, $0 - rawBytesRead) } ?? buffer.count
+        if want <= 0 { return 0 }
         while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            let n = Glibc.read(fd, buffer.baseAddress, want)
             if n >= 0 {
                 rawBytesRead += n
                 if n > 0, let onRawBytes { onRawBytes(UnsafeRawBufferPointer(start: buffer.baseAddress, count: n)) }

@@ -30,6 +30,8 @@ final class LineReader {
     }
 
     private let source: any ByteSource
+    /// The input's name, for errors.
+    private let sourceName: String
     private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0
     private var filled = 0
@@ -47,8 +49,9 @@ final class LineReader {
 
     /// - Parameter firstLineNumber: the number of the first line the source yields (a
     ///   resumed read starts after a checkpoint).
-    init(source: any ByteSource, initialCapacity: Int = 8 << 20, maxLineBytes: Int = LineReader.maxLineBytes, firstLineNumber: Int = 1) {
+    init(source: any ByteSource, name: String = "the input", initialCapacity: Int = 8 << 20, maxLineBytes: Int = LineReader.maxLineBytes, firstLineNumber: Int = 1) {
         self.source = source
+        self.sourceName = name
         self.maxLine = maxLineBytes
         self.lineNumber = firstLineNumber - 1
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(initialCapacity, maxLineBytes + 2), alignment: 64)
@@ -62,15 +65,66 @@ final class LineReader {
     /// Offset in the (decompressed) stream just past the last line handed out.
     var consumedBytes: Int { slid + start }
 
-    /// Reads and drops the first `count` bytes of the stream (resuming after a checkpoint).
-    func skip(_ count: Int) throws(VerdictError) {
-        var left = count
-        while left > 0 {
-            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, left)]))
-            if n == 0 { break }
-            left -= n
+    /// Where the last line handed out begins: its offset in the stream, and in the buffer,
+    /// and how many of its bytes the buffer holds from there (all of them unless oversized).
+    private var lastLineStart = 0
+    private var lastLineIndex = 0
+    private var lastLineHeld = 0
+
+    /// The line an earlier read ended inside, as the stream holds it now.
+    struct Straddle {
+        /// The line now: whole, or `oversized`. Valid until the next call to `next()`.
+        var line: Line
+        /// What the earlier read had of it, as that read handed it out (a final CR and a
+        /// leading byte order mark taken off); nil when those bytes are no longer held.
+        var earlier: UnsafeBufferPointer<UInt8>?
+        /// Whether all the line gained since is JSON whitespace (spaces, tabs, CRs), so
+        /// that it reads as it read then.
+        var gainedOnlyWhitespace: Bool
+    }
+
+    /// Reads on to `offset`, where an earlier read of the same stream ended (resuming after
+    /// a checkpoint, or going on with a file that grew), counting the lines before it. When
+    /// that read ended inside a line (a line still being written, or cut by a gzip member
+    /// that was not finished), returns that line as it reads now; the reader then stands
+    /// after it. A gzip stream cannot be entered in the middle, so this decodes it from the
+    /// start; a plain file is read from the start too, as its hash needs every byte.
+    func resume(at offset: Int) throws(VerdictError) -> Straddle? {
+        guard offset > 0 else { return nil }
+        while true {
+            guard let line = try next() else {
+                throw VerdictError(.io, "\(sourceName): the stream ends at byte \(consumedBytes), before byte \(offset) where the last read of it ended",
+                                   hint: "the file was replaced or truncated since; move it aside and ingest it under another name")
+            }
+            let end = consumedBytes
+            if end == offset { return nil }
+            if end < offset { continue }
+            // The earlier read ended inside this line: compare what it had with what is there now.
+            let had = offset - lastLineStart
+            let lineBase = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)) + lastLineIndex
+            var earlier: UnsafeBufferPointer<UInt8>?
+            if had <= lastLineHeld {
+                var a = 0, b = had
+                if b > a, lineBase[b - 1] == 0x0D { b -= 1 }
+                if line.number == 1, b - a >= 3, lineBase[0] == 0xEF, lineBase[1] == 0xBB, lineBase[2] == 0xBF { a = 3 }
+                earlier = UnsafeBufferPointer(start: lineBase + a, count: b - a)
+            }
+            var onlyWhitespace = !line.oversized && !(line.number == 1 && had < 3)
+            if onlyWhitespace {
+                // The line's bytes from `had` up to the end of its content.
+                let contentEnd = line.bytes.baseAddress! + line.bytes.count
+                var p = lineBase + had
+                while p < contentEnd {
+                    let c = p.pointee
+                    if !(c == 0x20 || c == 0x09 || c == 0x0D) {
+                        onlyWhitespace = false
+                        break
+                    }
+                    p += 1
+                }
+            }
+            return Straddle(line: line, earlier: earlier, gainedOnlyWhitespace: onlyWhitespace)
         }
-        slid = count - left
     }
 
     /// The next line, or nil at the end of the stream. The view is valid until the next call.
@@ -126,6 +180,9 @@ final class LineReader {
 
     private func emit(from s: Int, to e: Int, consumedThrough next: Int) -> Line {
         lineNumber += 1
+        lastLineStart = slid + s
+        lastLineIndex = s
+        lastLineHeld = e - s
         var end = e
         if end > s, buffer[end - 1] == 0x0D { end -= 1 }
         var begin = s
@@ -145,11 +202,14 @@ final class LineReader {
     /// The buffer is full with no newline: keep the beginning, skip to the next newline.
     private func skipOversized() throws(VerdictError) -> Line {
         lineNumber += 1
+        lastLineStart = slid
+        lastLineIndex = 0
         var length = filled
         // The line's last byte so far: a CR just before the newline is its terminator.
         var last = buffer[filled - 1]
         // (Half the buffer at most, so that a small limit still leaves room to read on.)
         let keep = min(LineReader.keptPrefixBytes, filled / 2)
+        lastLineHeld = keep
         slid += filled - keep
         // The kept prefix stays at the front; read the rest of the line after it.
         while true {
@@ -185,8 +245,9 @@ extension LineReader: Sendable {}
 /// Opens an input the way `verdict ingest` takes it: a path, `-` for standard input,
 /// gzip recognised by its `.gz` name or its magic bytes.
 enum InputOpener {
-    static func open(_ path: String, onRawBytes: ((UnsafeRawBufferPointer) -> Void)? = nil) throws(VerdictError) -> any ByteSource {
-        let file = try FileDescriptorSource(path: path)
+    /// `limit`: read at most that many bytes of the file (its size when the ingest looked).
+    static func open(_ path: String, limit: Int? = nil, onRawBytes: ((UnsafeRawBufferPointer) -> Void)? = nil) throws(VerdictError) -> any ByteSource {
+        let file = try FileDescriptorSource(path: path, limit: limit)
         file.onRawBytes = onRawBytes
         if path.hasSuffix(".gz") {
             return try GzipSource(file, name: path)

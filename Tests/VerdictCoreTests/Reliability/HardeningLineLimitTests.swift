@@ -111,7 +111,7 @@ struct ReliabilityHardeningLineLimit {
         loop: while true {
             switch thread.events.take() {
             case .batch(let b): items += b.items
-            case .finished(let error, _):
+            case .finished(let error, _, _):
                 finishedError = error
                 break loop
             }
