@@ -156,8 +156,7 @@ public final class Ingester {
             WHERE status = 'reading' AND path = ? AND size_bytes <= ?
             ORDER BY file_key DESC LIMIT 1
             """, arguments: [path, size]),
-            let before = row[10] as String?, before != nil,
-            (try? Self.hashFile(path, limit: min(row[9] as Int, Self.headBytes))) == before
+            let before = row[10] as String?, (try? Self.hashFile(path, limit: min(row[9] as Int, Self.headBytes))) == before
         {
             found = .interrupted(row[0])
             let line: Int = row[1]
