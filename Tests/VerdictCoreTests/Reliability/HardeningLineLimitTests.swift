@@ -6,7 +6,7 @@ import Testing
     import Glibc
 #endif
 
-// input.md §1: "No line-length limit below 256 MiB". A line of exactly 256 MiB (its
+// No line-length limit below 256 MiB: a line of exactly 256 MiB (its
 // terminator not counted) is within the limit and read whole; one byte more is over it,
 // and the refusal says which limit. Tested at the real limit, on bytes made on the fly
 // (nothing of this size is written to disk).
