@@ -21,6 +21,9 @@ public struct IngestOptions: Sendable {
     /// Bounds memory: at most this many plus those new in one batch are held (peak RSS
     /// for 1M lean lines measured 124 MB with 25,000, 142 MB with 50,000).
     var transactionCacheLimit = 25_000
+    /// Called with each input's path once its size is taken, before anything of it is read
+    /// (tests make a file grow there, as a writer may at that moment).
+    var afterSizing: (@Sendable (String) -> Void)?
 
     public init() {}
 }
@@ -91,12 +94,13 @@ public final class Ingester {
         var file = FileSummary(path: path)
         let size = path == "-" ? nil : FileManagerLite.size(path)
         file.bytes = size ?? 0
+        options.afterSizing?(path)
 
         // The same bytes ingested before: reuse that run's counts instead of parsing again.
         var knownHash: String?
         if let size, try Int.fetchOne(db, sql: "SELECT count(*) FROM dim_source_file WHERE status = 'complete' AND size_bytes = ?", arguments: [size])! > 0 {
             do {
-                knownHash = try Self.hashFile(path)
+                knownHash = try Self.hashFile(path, limit: size)
             } catch {
                 file.error = error.description
                 return file
@@ -119,95 +123,108 @@ public final class Ingester {
         let hasher = knownHash == nil ? HashThread() : nil
         let source: any ByteSource
         do {
-            source = try InputOpener.open(path, onRawBytes: hasher.map { h in { h.update($0) } })
+            // A log may grow while it is read: the read stops at the size seen above, so the
+            // size, the hash and the counts the row records all describe the same bytes, and
+            // the next ingest goes on from there.
+            source = try InputOpener.open(path, limit: size, onRawBytes: hasher.map { h in { h.update($0) } })
         } catch {
             file.error = error.description
             return file
         }
         let now = Self.nowText()
-        var resumeOffset = 0
 
         // A row for this input, found in one of three ways:
-        // - an interrupted earlier read of the same file (same path, size and first MiB) is
-        //   resumed after its last committed batch, its counts carrying on;
-        // - a file read to the end before that has grown since (a log appended to, its
-        //   earlier bytes unchanged) is read from where that read ended, on the same row;
-        //   when that read ended inside a line it refused (a line still being written),
-        //   from the start of that line, which is then read whole instead;
+        // - an interrupted earlier read of the same file (same path, and the same first MiB
+        //   of what it read) is resumed after its last committed batch, its counts carrying
+        //   on, even if the file has grown since;
+        // - a file read to the end before that has grown since (a log appended to, the bytes
+        //   read before unchanged) is read from where that read ended, on the same row;
         // - otherwise a new row.
-        // Either way the lines before are not parsed again.
-        let fileKey: Int64
-        let head = size == nil ? nil : try? Self.hashFile(path, limit: 1 << 20)
-        var startLine = 1
+        // Either way the lines before are not parsed or counted again. The row's earlier
+        // counts carry on in `file` when resuming (the summary covers the whole file), in
+        // `base` when going on with a grown file (the summary covers the new lines).
+        // Nothing is written until the file has been read on to where that read ended.
+        enum Found { case interrupted(Int64), grown(Int64), new }
+        let found: Found
+        var checkpoint = (line: 0, offset: 0)
         var base = FileSummary(path: path)
-        if let size, let head, let row = try Row.fetchOne(db, sql: """
-            SELECT file_key, checkpoint_line, checkpoint_offset, lines, accepted, duplicates, blank, refused_by_reason, warnings
+        let head = size.flatMap { try? Self.hashFile(path, limit: min($0, Self.headBytes)) }
+        if let size, let row = try Row.fetchOne(db, sql: """
+            SELECT file_key, checkpoint_line, checkpoint_offset, lines, accepted, duplicates, blank, refused_by_reason, warnings,
+                   size_bytes, head_sha256
             FROM dim_source_file
-            WHERE status = 'reading' AND path = ? AND size_bytes = ? AND head_sha256 = ?
+            WHERE status = 'reading' AND path = ? AND size_bytes <= ?
             ORDER BY file_key DESC LIMIT 1
-            """, arguments: [path, size, head])
+            """, arguments: [path, size]),
+            let before = row[10] as String?, (try? Self.hashFile(path, limit: min(row[9] as Int, Self.headBytes))) == before
         {
-            fileKey = row[0]
+            found = .interrupted(row[0])
             let line: Int = row[1]
-            let offset: Int = row[2]
             if line > 0 {
                 Self.readCounts(row, from: 3, into: &file)
                 file.resumedAfterLine = line
-                startLine = line + 1
-                resumeOffset = offset
+                checkpoint = (line, row[2])
             }
-            try db.execute(sql: "UPDATE dim_source_file SET last_ingested_at = ? WHERE file_key = ?", arguments: [now, fileKey])
         } else if let size, let row = try Row.fetchOne(db, sql: """
             SELECT file_key, size_bytes, content_sha256, checkpoint_line, checkpoint_offset,
                    lines, accepted, duplicates, blank, refused_by_reason, warnings
             FROM dim_source_file
-            WHERE status = 'complete' AND path = ? AND size_bytes < ? AND content_sha256 IS NOT NULL AND checkpoint_line > 0
+            WHERE status = 'complete' AND path = ? AND size_bytes < ? AND content_sha256 IS NOT NULL AND checkpoint_line = lines
             ORDER BY file_key DESC LIMIT 1
             """, arguments: [path, size]),
-            let from = try Self.continuation(of: row, path: path, db: db),
             let before = try? Self.hashFile(path, limit: row[1]), before == (row[2] as String)
         {
-            fileKey = row[0]
+            found = .grown(row[0])
             Self.readCounts(row, from: 5, into: &base)
-            file.appendedAfterLine = from.line
-            startLine = from.line + 1
-            resumeOffset = from.offset
-            try db.inTransaction(.immediate) {
-                if let reason = from.unfinished {
-                    // The refusal of the unfinished line is taken back with its count; the
-                    // line is read again, complete this time.
-                    try db.execute(sql: "DELETE FROM ingest_refused_line WHERE file_key = ? AND line_number = ?",
-                                   arguments: [fileKey, from.line + 1])
-                    base.lines -= 1
-                    base.refused[reason] = base.refused[reason, default: 1] > 1 ? base.refused[reason]! - 1 : nil
-                }
-                try db.execute(sql: """
-                    UPDATE dim_source_file SET status = 'reading', size_bytes = ?, head_sha256 = ?, content_sha256 = NULL,
-                      last_ingested_at = ?, lines = ?, refused = ?, refused_by_reason = ?, checkpoint_line = ?, checkpoint_offset = ?
-                    WHERE file_key = ?
-                    """, arguments: [size, head, now, base.lines, base.refusedTotal, Self.encodeReasons(base.refused),
-                                     from.line, from.offset, fileKey])
-                return .commit
-            }
+            checkpoint = (row[3], row[4])
+            file.appendedAfterLine = checkpoint.line
         } else {
+            found = .new
+        }
+
+        // Read on to where the earlier read ended. If it ended inside a line (one still
+        // being written, or cut with a gzip member), that line is looked at again now.
+        let reader = LineReader(source: source, name: path)
+        var straddle: LineReader.Straddle?
+        do {
+            straddle = try reader.resume(at: checkpoint.offset)
+        } catch {
+            file.error = error.description
+            return file
+        }
+        let fileKey: Int64
+        switch found {
+        case .interrupted(let key):
+            fileKey = key
+            try db.execute(sql: "UPDATE dim_source_file SET last_ingested_at = ?, size_bytes = ?, head_sha256 = ? WHERE file_key = ?",
+                           arguments: [now, size, head, fileKey])
+        case .grown(let key):
+            fileKey = key
+            try db.execute(sql: """
+                UPDATE dim_source_file SET status = 'reading', size_bytes = ?, head_sha256 = ?, content_sha256 = NULL, last_ingested_at = ?
+                WHERE file_key = ?
+                """, arguments: [size, head, now, fileKey])
+        case .new:
             try db.execute(sql: """
                 INSERT INTO dim_source_file (path, size_bytes, status, first_ingested_at, last_ingested_at, head_sha256)
                 VALUES (?, ?, 'reading', ?, ?, ?)
                 """, arguments: [path, size, now, now, head])
             fileKey = db.lastInsertedRowID
         }
-        let reader = LineReader(source: source, firstLineNumber: startLine)
-        if resumeOffset > 0 {
-            do {
-                try reader.skip(resumeOffset)
-            } catch {
-                file.error = error.description
-                return file
-            }
+        var takeBack: Retake?
+        if let s = straddle {
+            takeBack = try Self.retake(s, fileKey: fileKey, parser: parser, db: db)
+            if takeBack == nil { straddle = nil }
+        }
+        if let t = takeBack {
+            // What that line counted as goes; it is read again below, as it is now.
+            if case .interrupted = found { t.undo(&file) } else { t.undo(&base) }
+            if let n = file.appendedAfterLine { file.appendedAfterLine = n - 1 }
+            if let n = file.resumedAfterLine { file.resumedAfterLine = n - 1 }
         }
 
         // Parsing runs on a second thread; this one writes.
-        let thread = ReaderThread(reader: reader, parser: parser, hasher: hasher)
+        let thread = ReaderThread(reader: reader, parser: parser, hasher: hasher, first: straddle?.line)
         thread.start()
         var finished = false
         defer {
@@ -223,13 +240,20 @@ public final class Ingester {
         writer.disposal = { _ = thread.spent.offer(.other($0)) }
         defer { writer.disposal = nil }
         var inBatch = 0
+        var readBytes = size
         var lastProgress = MonotonicClock.now()
         var contentHash = knownHash
         try db.execute(sql: "BEGIN IMMEDIATE")
         var open = true
         defer { if open { try? db.execute(sql: "ROLLBACK"); try? writer.reset() } }
+        // The refusal of a line read again goes in the same SQL transaction as the first
+        // batch that counts it anew.
+        if let t = takeBack, t.refused != nil {
+            try db.execute(sql: "DELETE FROM ingest_refused_line WHERE file_key = ? AND line_number = ?", arguments: [fileKey, t.line])
+        }
 
-        var checkpointOffset = resumeOffset
+        // Past the lines read before (and past a line that stands as it was read then).
+        var checkpointOffset = reader.consumedBytes
         /// What the row records: the lines read before an append, plus this read.
         func stored() -> FileSummary {
             var t = base
@@ -253,10 +277,12 @@ public final class Ingester {
 
         while !finished {
             switch thread.events.take() {
-            case .finished(let error, let hash):
+            case .finished(let error, let hash, let bytes):
                 finished = true
                 if let error { file.error = error.description }
                 if contentHash == nil { contentHash = hash }
+                // What the row says was read: the bytes the hash covers.
+                if size != nil, error == nil { readBytes = bytes }
             case .batch(let batch):
                 for item in batch.items {
                     file.lines += 1
@@ -293,68 +319,85 @@ public final class Ingester {
         let t = stored()
         let reasons = Self.encodeReasons(t.refused)
         try writer.flush()
+        // The hash of bytes already known covers the size seen first: no good if fewer
+        // were read (the file was truncated meanwhile).
+        if hasher == nil, readBytes != size { contentHash = nil }
         // A hash already owned by another row (the same bytes from stdin) is not recorded twice.
         let hashTaken = try contentHash.map { try Int.fetchOne(db, sql: "SELECT count(*) FROM dim_source_file WHERE content_sha256 = ? AND file_key <> ?", arguments: [$0, fileKey])! > 0 } ?? true
         try db.execute(sql: """
             UPDATE dim_source_file SET lines = ?, accepted = ?, duplicates = ?, blank = ?, refused = ?, warnings = ?,
-              refused_by_reason = ?, status = ?, content_sha256 = ?, checkpoint_line = ?, checkpoint_offset = ?
+              refused_by_reason = ?, status = ?, content_sha256 = ?, checkpoint_line = ?, checkpoint_offset = ?, size_bytes = ?
             WHERE file_key = ?
             """, arguments: [t.lines, t.accepted, t.duplicates, t.blank, t.refusedTotal, t.warnings,
                              reasons, file.error == nil ? "complete" : "reading", (file.error == nil && !hashTaken) ? contentHash : nil,
-                             t.lines, checkpointOffset, fileKey])
+                             t.lines, checkpointOffset, readBytes, fileKey])
         try db.execute(sql: "COMMIT")
         open = false
         if let progress = options.progress { progress(file, size ?? 0, size) }
         return file
     }
 
-    /// Where a grown file is read on from, given its `complete` row (`size_bytes`,
-    /// `content_sha256`, `checkpoint_line`, `checkpoint_offset`, ...): after the lines read
-    /// before, or nil when it cannot be continued.
-    ///
-    /// A gzip file goes on with its next member. A plain file whose earlier read ended with
-    /// a newline goes on after it. One whose earlier read ended inside a last line goes on
-    /// from the start of that line if that line was refused (`unfinished` is its reason):
-    /// it was most likely still being written, and is read again whole. A last line that
-    /// was stored as a poll, or a file that cannot be read here, gives nil (read again from
-    /// the start on a row of its own, where duplicates are recognised).
-    static func continuation(of row: Row, path: String, db: Database) throws -> (line: Int, offset: Int, unfinished: RefusalReason?)? {
-        let size: Int = row[1], line: Int = row[3], offset: Int = row[4]
-        if path.hasSuffix(".gz") || endsWithNewline(path, at: size) { return (line, offset, nil) }
-        guard offset == size, let reason = try String.fetchOne(db, sql: """
-            SELECT reason FROM ingest_refused_line WHERE file_key = ? AND line_number = ?
-            """, arguments: [row[0] as Int64, line]).flatMap(RefusalReason.init(rawValue:)),
-            let start = lastLineStart(path, end: size)
-        else { return nil }
-        return (line - 1, start, reason)
-    }
+    /// Bytes at the start of a file whose hash recognises an interrupted read of it.
+    static let headBytes = 1 << 20
 
-    /// Whether the byte before `offset` is a newline.
-    static func endsWithNewline(_ path: String, at offset: Int) -> Bool {
-        guard offset > 0 else { return false }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var byte: UInt8 = 0
-        return pread(fd, &byte, 1, off_t(offset - 1)) == 1 && byte == 0x0A
-    }
+    /// What a line that an earlier read ended inside counted as, to be taken back before it
+    /// is read again whole.
+    struct Retake {
+        var line: Int
+        /// Its refusal's reason (its row in `ingest_refused_line` is deleted), or nil.
+        var refused: RefusalReason?
+        var blank = false
+        var duplicate = false
 
-    /// The offset just after the last newline before `end` (0 when there is none): where the
-    /// line that `end` falls in starts. Read backwards in 64 KiB steps; nil if unreadable.
-    static func lastLineStart(_ path: String, end: Int) -> Int? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var stop = end
-        while stop > 0 {
-            let from = max(0, stop - buffer.count)
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, stop - from, off_t(from)) }
-            guard n == stop - from else { return nil }
-            if let i = buffer[..<n].lastIndex(of: 0x0A) { return from + i + 1 }
-            stop = from
+        /// Takes the line out of `counts`.
+        func undo(_ counts: inout FileSummary) {
+            counts.lines -= 1
+            if let r = refused {
+                let n = counts.refused[r, default: 1] - 1
+                counts.refused[r] = n > 0 ? n : nil
+            }
+            if blank { counts.blank -= 1 }
+            if duplicate { counts.duplicates -= 1 }
         }
-        return 0
+    }
+
+    /// Whether the line an earlier read ended inside must be read again, and what it
+    /// counted as then; nil when it stands as it was read.
+    ///
+    /// The line was read as far as it went then (a log written while it was read, or a
+    /// gzip member not yet finished). If all it has gained since is whitespace, it reads as
+    /// it read then, and a poll, a duplicate or a blank stands. A refused line is read again
+    /// (it was most likely cut), and so are a blank and a duplicate that gained more. A
+    /// line stored as a poll then stands whatever it gained: its poll cannot be taken back
+    /// (it gained only whitespace unless a writer put more after a whole JSON object on the
+    /// same line). A line whose earlier bytes are no longer held (over 64 KiB of a line now
+    /// longer than the limit) stands unless it was refused.
+    static func retake(_ s: LineReader.Straddle, fileKey: Int64, parser: LogLineParser, db: Database) throws -> Retake? {
+        let n = s.line.number
+        if let reason = try String.fetchOne(db, sql: "SELECT reason FROM ingest_refused_line WHERE file_key = ? AND line_number = ?",
+                                            arguments: [fileKey, n]).flatMap(RefusalReason.init(rawValue:)) {
+            return Retake(line: n, refused: reason)
+        }
+        guard let earlier = s.earlier else { return nil }
+        switch parser.parse(earlier, lineNumber: n) {
+        case .blank:
+            return s.gainedOnlyWhitespace ? nil : Retake(line: n, blank: true)
+        case .refused(let reason, _, _):
+            // Its refused row was purged since; the count still holds it.
+            return Retake(line: n, refused: reason)
+        case .poll(let box):
+            if s.gainedOnlyWhitespace { return nil }
+            // Stored from this line of this file, or a duplicate of a poll stored before?
+            let r = box.record
+            let stored = try Row.fetchOne(db, sql: """
+                SELECT p.file_key, p.line_number FROM fct_transaction t
+                JOIN fct_poll p ON p.transaction_key = t.transaction_key
+                JOIN dim_result_code c ON c.result_code_key = p.result_code_key
+                WHERE t.product_key = ? AND t.transaction_id = ? AND p.ts_ms = ? AND c.result_code = ?
+                """, arguments: [r.product.rawValue, r.transactionId, r.timestampMillis, r.resultCode])
+            if let stored, (stored[0] as Int64) == fileKey, (stored[1] as Int) == n { return nil }
+            return Retake(line: n, duplicate: true)
+        }
     }
 
     /// The counts a `dim_source_file` row stores, from six columns of `row` starting at

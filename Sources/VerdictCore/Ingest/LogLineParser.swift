@@ -421,9 +421,9 @@ public final class LogLineParser {
         else {
             return .refused(.missingResult, detail: "response.result.resultStatus or resultCode is missing or not a string")
         }
-        var warnings: [FieldWarning] = []
+        var warnings = WarningList()
         if let m = body.resultMessage, !m.isNull, m.kind != .string {
-            warnings.append(FieldWarning(field: "result.resultMessage", problem: "expected a string"))
+            warnings.add(FieldWarning(field: "result.resultMessage", problem: "expected a string"))
         }
         var product: Product?
         if let api = env.api, !api.isNull {
@@ -453,7 +453,7 @@ public final class LogLineParser {
             if biz.kind == .string {
                 box.record.bizId = JSONRead.string(lineBase, biz)
             } else {
-                fields.warnings.append(FieldWarning(field: "request.bizId", problem: "not a string"))
+                fields.warn("request.bizId", "not a string")
             }
         }
         if let ext = body.extInfo, !ext.isNull, ext.kind != .object {
@@ -465,7 +465,7 @@ public final class LogLineParser {
             box.record.videoVerifyResult = fields.string(body.videoVerifyResult, "videoVerifyResult")
             fields.readVideoVerify(body.ext, into: &box.record)
         }
-        box.record.warnings = fields.warnings
+        box.record.warnings = fields.warnings.stored
         return .poll(box)
     }
 
@@ -518,18 +518,82 @@ public final class LogLineParser {
     }
 }
 
+/// The warnings of one line: the first `limit` are listed, the rest only counted, so a
+/// line of a million wrongly typed fields keeps a hundred warnings and one that says how
+/// many more there were.
+struct WarningList: Sendable {
+    static let limit = 100
+    private(set) var listed: [FieldWarning] = []
+    private(set) var omitted = 0
+
+    init() {}
+
+    /// Whether another warning would still be listed (else it is only counted).
+    var full: Bool { listed.count >= WarningList.limit }
+
+    mutating func add(_ w: @autoclosure () -> FieldWarning) {
+        if full { omitted += 1 } else { listed.append(w()) }
+    }
+
+    mutating func add(contentsOf other: WarningList) {
+        for w in other.listed { add(w) }
+        omitted += other.omitted
+    }
+
+    /// What a poll keeps: the listed warnings, then one that counts those not listed.
+    var stored: [FieldWarning] {
+        guard omitted > 0 else { return listed }
+        return listed + [FieldWarning(field: "(more)", problem: "\(omitted) more warnings of this line are not listed")]
+    }
+}
+
 /// Reads typed fields of a response, recording one warning per field of the wrong type.
 ///
 /// Keys are compared as raw bytes and short values come from the interner, so a typical
 /// poll costs few allocations.
+///
+/// What a line's keys can make it keep is bounded, and each structure built from keys is
+/// built in time linear in them (a repeated key is found by hashing, never by a scan of
+/// what came before): a field name is kept only up to `nameLimit` bytes; at most
+/// `listLimit` OCR field names, spoof checks, spoof details, spoof components (in all) and
+/// retry records; at most `WarningList.limit` warnings listed. Whatever a bound leaves out
+/// is said in a warning.
 private struct FieldExtractor {
     let base: UnsafePointer<UInt8>
     let interner: StringInterner
     let memo: FieldMemo
-    var warnings: [FieldWarning]
+    var warnings: WarningList
 
-    mutating func warn(_ field: String, _ problem: String) {
-        warnings.append(FieldWarning(field: field, problem: problem))
+    /// Longest field name kept, in bytes (OCR field names, spoof check names).
+    static let nameLimit = 128
+    /// Most entries kept of each list a line's keys make.
+    static let listLimit = 256
+
+    init(base: UnsafePointer<UInt8>, interner: StringInterner, memo: FieldMemo, warnings: WarningList = WarningList()) {
+        self.base = base
+        self.interner = interner
+        self.memo = memo
+        self.warnings = warnings
+    }
+
+    mutating func warn(_ field: @autoclosure () -> String, _ problem: @autoclosure () -> String) {
+        warnings.add(FieldWarning(field: field(), problem: problem()))
+    }
+
+    /// The text of key `k` (after `prefix.` when given), or nil when the key is longer than
+    /// `nameLimit` bytes. A long key is never copied: only an escaped one that might decode
+    /// short enough is decoded.
+    func name(_ k: JSONRef, prefix: String? = nil) -> String? {
+        let raw = k.end - k.start - 2
+        // Unescaped, the bytes are the name; escaped, each byte of the name takes at most
+        // six of the key (\u0041).
+        if raw > (k.flag ? 6 * FieldExtractor.nameLimit : FieldExtractor.nameLimit) { return nil }
+        guard let prefix else {
+            let s = interner.string(base, k)
+            return s.utf8.count <= FieldExtractor.nameLimit ? s : nil
+        }
+        let s = interner.string(prefix: prefix, base, k)
+        return s.utf8.count - prefix.utf8.count - 1 <= FieldExtractor.nameLimit ? s : nil
     }
 
     @inline(__always) func key(_ k: JSONRef, _ literal: StaticString) -> Bool { JSONRead.key(base, k, is: literal) }
@@ -588,19 +652,19 @@ private struct FieldExtractor {
 
         if let r = e.spoofResult, !r.isNull {
             let (checks, w) = memo.spoofResult.value(base + r.start, r.end - r.start) {
-                var x = FieldExtractor(base: base, interner: interner, memo: memo, warnings: [])
+                var x = FieldExtractor(base: base, interner: interner, memo: memo)
                 return (x.readSpoofResult(r), x.warnings)
             }
             poll.spoofChecks = checks
-            warnings += w
+            warnings.add(contentsOf: w)
         }
         if let r = e.extraSpoofResultDetails, !r.isNull {
             let (details, w) = memo.spoofDetails.value(base + r.start, r.end - r.start) {
-                var x = FieldExtractor(base: base, interner: interner, memo: memo, warnings: [])
+                var x = FieldExtractor(base: base, interner: interner, memo: memo)
                 return (x.readSpoofDetails(r), x.warnings)
             }
             poll.spoofDetails = details
-            warnings += w
+            warnings.add(contentsOf: w)
         }
 
         // OCR: field names only; the document number only as a keyed hash.
@@ -616,16 +680,39 @@ private struct FieldExtractor {
             default: maps.2
             }
         }
-        func names() -> [String] {
+        // The names in logged order, each once (a set finds a repeat), at most `listLimit`
+        // of them and each at most `nameLimit` bytes long; what is left out is a warning.
+        func names() -> ([String], WarningList) {
             var names: [String] = []
+            var seen = Set<String>()
+            var left = WarningList()
+            var overflowAt: Int?
             for i in 0..<3 {
                 guard let ref = map(i), ref.kind == .object else { continue }
+                var tooLong = 0
                 JSONRead.forEachMemberRef(base, ref) { k, _ in
-                    let name = interner.string(prefix: FieldExtractor.ocrMaps[i], base, k)
-                    if !names.contains(name) { names.append(name) }
+                    guard let name = name(k, prefix: FieldExtractor.ocrMaps[i]) else {
+                        tooLong += 1
+                        return
+                    }
+                    guard !seen.contains(name) else { return }
+                    guard names.count < FieldExtractor.listLimit else {
+                        if overflowAt == nil { overflowAt = i }
+                        return
+                    }
+                    seen.insert(name)
+                    names.append(name)
+                }
+                if tooLong > 0 {
+                    left.add(FieldWarning(field: "extInfo." + FieldExtractor.ocrMaps[i],
+                                          problem: "field names longer than \(FieldExtractor.nameLimit) bytes are not kept (\(tooLong) here)"))
                 }
             }
-            return names
+            if let i = overflowAt {
+                left.add(FieldWarning(field: "extInfo." + FieldExtractor.ocrMaps[i],
+                                      problem: "more than \(FieldExtractor.listLimit) OCR field names; only the first \(FieldExtractor.listLimit) are kept"))
+            }
+            return (names, left)
         }
         var idNumber: String?
         var formatNumber: String?
@@ -655,12 +742,12 @@ private struct FieldExtractor {
                 if i == 1, key(k, "NUMBER") { formatNumber = JSONRead.string(base, v) }
             }
         }
-        if overflow {
-            poll.ocrFieldNames = names()
-        } else if any {
-            poll.ocrFieldNames = memo.ocrSignature.withUnsafeBufferPointer { sig in
+        if overflow || any {
+            let (list, left) = overflow ? names() : memo.ocrSignature.withUnsafeBufferPointer { sig in
                 memo.ocrNames.value(sig.baseAddress!, sig.count) { names() }
             }
+            poll.ocrFieldNames = list
+            warnings.add(contentsOf: left)
         }
         if let documentKey, let number = formatNumber ?? idNumber {
             poll.documentHash = documentKey.hash(documentNumber: number)
@@ -678,17 +765,38 @@ private struct FieldExtractor {
 
     mutating func readSpoofResult(_ r: JSONRef) -> [SpoofCheck] {
             if r.kind == .object {
-                var checks: [SpoofCheck] = []
+                // Each name once, where it first came (nil: its last value was not a string).
+                var slots: [SpoofCheck?] = []
+                var slotOf: [String: Int] = [:]
+                var tooLong = 0
+                var overflow = false
                 JSONRead.forEachMemberRef(base, r) { k, v in
-                    let name = interner.string(base, k)
-                    // A repeated key: the last one counts.
-                    checks.removeAll { $0.check == name }
+                    guard let name = name(k) else {
+                        tooLong += 1
+                        return
+                    }
+                    var check: SpoofCheck?
                     if v.kind == .string {
-                        checks.append(SpoofCheck(check: name, value: interner.string(base, v)))
+                        check = SpoofCheck(check: name, value: interner.string(base, v))
                     } else if !v.isNull {
                         warn("extInfo.spoofResult." + name, "expected a string")
                     }
+                    if let i = slotOf[name] {
+                        slots[i] = check  // A repeated key: the last one counts.
+                    } else if slots.count < FieldExtractor.listLimit {
+                        slotOf[name] = slots.count
+                        slots.append(check)
+                    } else {
+                        overflow = true
+                    }
                 }
+                if tooLong > 0 {
+                    warn("extInfo.spoofResult", "check names longer than \(FieldExtractor.nameLimit) bytes are not kept (\(tooLong) here)")
+                }
+                if overflow {
+                    warn("extInfo.spoofResult", "more than \(FieldExtractor.listLimit) checks; only the first \(FieldExtractor.listLimit) are kept")
+                }
+                var checks = slots.compactMap { $0 }
                 if checks.count > 1 { checks.sort { UTF8Order.less($0.check, $1.check) } }
                 return checks
             } else {
@@ -701,6 +809,9 @@ private struct FieldExtractor {
             if r.kind == .array {
                 var details: [SpoofDetail] = []
                 var index = 0
+                // Components kept so far, over all details; whether a bound left some out.
+                var componentCount = 0
+                var overflow = false
                 JSONRead.forEachElement(base, r) { item in
                     defer { index += 1 }
                     guard item.kind == .object else {
@@ -739,14 +850,28 @@ private struct FieldExtractor {
                                     }
                                 }
                                 // A component without a name cannot be told apart: it is left out.
-                                if let cname, !cname.isEmpty { components.append(SpoofComponent(name: cname, subResult: sub)) }
+                                guard let cname, !cname.isEmpty else { return }
+                                guard componentCount + components.count < FieldExtractor.listLimit else {
+                                    overflow = true
+                                    return
+                                }
+                                components.append(SpoofComponent(name: cname, subResult: sub))
                             }
                         }
                     }
                     // A detail needs its spoofType and name to have a row of its own.
                     if let spoofType, let name {
+                        guard details.count < FieldExtractor.listLimit else {
+                            overflow = true
+                            return
+                        }
+                        componentCount += components.count
                         details.append(SpoofDetail(spoofType: spoofType, name: name, result: result, components: components))
                     }
+                }
+                if overflow {
+                    warn("extInfo.extraSpoofResultDetails",
+                         "more than \(FieldExtractor.listLimit) details or components; only the first \(FieldExtractor.listLimit) of each are kept")
                 }
                 return details
             } else {
@@ -775,11 +900,11 @@ private struct FieldExtractor {
         }
         if let r = e.willingRetryRecords, !r.isNull {
             let (records, w) = memo.retryRecords.value(base + r.start, r.end - r.start) {
-                var x = FieldExtractor(base: base, interner: interner, memo: memo, warnings: [])
+                var x = FieldExtractor(base: base, interner: interner, memo: memo)
                 return (x.readWillingRetryRecords(r), x.warnings)
             }
             poll.retryRecords = records
-            warnings += w
+            warnings.add(contentsOf: w)
         }
         // VideoVerify documents imageContent as one base64 string.
         if !e.imageContentValid || e.imageContentIsList == true { warn("extInfo.imageContent", "expected a base64 string") }
@@ -807,9 +932,9 @@ private struct FieldExtractor {
                         let v = try c.scanValue()
                         c.skipWhitespace()
                         guard c.atEnd, v.kind == .object else { return nil }
-                        var inner = FieldExtractor(base: b, interner: interner, memo: memo, warnings: [])
+                        var inner = FieldExtractor(base: b, interner: interner, memo: memo)
                         let out = inner.readRetryRecords(v)
-                        warnings.append(contentsOf: inner.warnings)
+                        warnings.add(contentsOf: inner.warnings)
                         return out
                     } catch {
                         return nil
@@ -826,6 +951,7 @@ private struct FieldExtractor {
     /// `{"retryRecords": [...]}` → records.
     mutating func readRetryRecords(_ obj: JSONRef) -> [RetryRecord] {
         var records: [RetryRecord] = []
+        var overflow = false
         JSONRead.forEachMemberRef(base, obj) { k, v in
             guard key(k, "retryRecords"), !v.isNull else { return }
             guard v.kind == .array else {
@@ -856,8 +982,15 @@ private struct FieldExtractor {
                         }
                     }
                 }
-                records.append(rec)
+                if records.count < FieldExtractor.listLimit {
+                    records.append(rec)
+                } else {
+                    overflow = true
+                }
             }
+        }
+        if overflow {
+            warn("extInfo.willingRetryRecords.retryRecords", "more than \(FieldExtractor.listLimit) records; only the first \(FieldExtractor.listLimit) are kept")
         }
         return records
     }
@@ -880,12 +1013,12 @@ enum UTF8Order {
 
 /// Parsed sub-documents by their exact bytes, with the warnings they raised.
 final class FieldMemo {
-    let spoofResult = RawMemo<([SpoofCheck], [FieldWarning])>()
-    let spoofDetails = RawMemo<([SpoofDetail], [FieldWarning])>()
-    let retryRecords = RawMemo<([RetryRecord]?, [FieldWarning])>()
+    let spoofResult = RawMemo<([SpoofCheck], WarningList)>()
+    let spoofDetails = RawMemo<([SpoofDetail], WarningList)>()
+    let retryRecords = RawMemo<([RetryRecord]?, WarningList)>()
     /// OCR field names by the signature `readIDRecognition` builds, and its scratch buffer
     /// (at most `ocrSignatureLimit` bytes: the memo keeps nothing longer anyway).
-    let ocrNames = RawMemo<[String]>()
+    let ocrNames = RawMemo<([String], WarningList)>()
     var ocrSignature: [UInt8] = []
     static let ocrSignatureLimit = 2048
 }

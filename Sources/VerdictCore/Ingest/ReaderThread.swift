@@ -85,8 +85,9 @@ enum Spent: @unchecked Sendable {
 
 enum ReaderEvent: Sendable {
     case batch(ParsedBatch)
-    /// The end of the input; `error` when it could not be read to the end.
-    case finished(error: VerdictError?, contentHash: String?)
+    /// The end of the input; `error` when it could not be read to the end. `rawBytesRead`:
+    /// the bytes of the file read (and hashed), the whole of them when there is no error.
+    case finished(error: VerdictError?, contentHash: String?, rawBytesRead: Int)
 }
 
 /// A blocking queue of bounded size between the two threads of an ingest.
@@ -171,12 +172,17 @@ final class ReaderThread: @unchecked Sendable {
     private let hasher: HashThread?
     private let batchLines: Int
     private let done = DispatchSemaphore(value: 0)
+    /// A line the reader already handed out, parsed before the rest (a line read again).
+    private var first: LineReader.Line?
 
-    init(reader: LineReader, parser: LogLineParser, hasher: HashThread?, batchLines: Int = 2048) {
+    /// - Parameter first: a line `reader` handed out last, to be parsed first (its view is
+    ///   valid until the reader's next call, which this thread makes after parsing it).
+    init(reader: LineReader, parser: LogLineParser, hasher: HashThread?, batchLines: Int = 2048, first: LineReader.Line? = nil) {
         self.reader = reader
         self.parser = parser
         self.hasher = hasher
         self.batchLines = batchLines
+        self.first = first
     }
 
     func start() {
@@ -194,6 +200,10 @@ final class ReaderThread: @unchecked Sendable {
     private func run() {
         var batch = ParsedBatch()
         batch.items.reserveCapacity(batchLines)
+        if let line = first {
+            batch.items.append(parse(line))
+            first = nil
+        }
         do throws(VerdictError) {
             while let line = try reader.next() {
                 batch.items.append(parse(line))
@@ -209,19 +219,20 @@ final class ReaderThread: @unchecked Sendable {
             batch.rawBytesRead = reader.rawBytesRead
             batch.endOffset = reader.consumedBytes
             if !batch.items.isEmpty { guard events.put(.batch(batch)) else { return } }
-            _ = events.put(.finished(error: nil, contentHash: hasher?.finalizeHex()))
+            _ = events.put(.finished(error: nil, contentHash: hasher?.finalizeHex(), rawBytesRead: reader.rawBytesRead))
         } catch {
             batch.rawBytesRead = reader.rawBytesRead
             batch.endOffset = reader.consumedBytes
             if !batch.items.isEmpty { guard events.put(.batch(batch)) else { return } }
-            _ = events.put(.finished(error: error, contentHash: nil))
+            _ = events.put(.finished(error: error, contentHash: nil, rawBytesRead: reader.rawBytesRead))
         }
     }
 
     private func parse(_ line: LineReader.Line) -> ParsedItem {
         if line.oversized {
+            let limit = reader.maxLine
             return .refused(refused(line, .invalidJSON,
-                                    "line of \(line.length) bytes is longer than the 256 MiB limit; its first \(line.bytes.count) bytes are kept", nil))
+                                    "line of \(line.length) bytes is longer than the limit of \(LineReader.describe(limit: limit)) (\(limit) bytes); its first \(line.bytes.count) bytes are kept", nil))
         }
         switch parser.parse(line.bytes, lineNumber: line.number) {
         case .blank: return .blank

@@ -19,11 +19,16 @@ final class FileDescriptorSource: ByteSource {
     let name: String
     private let ownsDescriptor: Bool
     private(set) var rawBytesRead = 0
+    /// Bytes read at most: the end of the stream comes there (nil: no limit).
+    private let limit: Int?
     /// Called with every block read, for hashing the file as it streams.
     var onRawBytes: ((UnsafeRawBufferPointer) -> Void)?
 
-    /// Opens `path` for reading, or standard input for `-`.
-    init(path: String) throws(VerdictError) {
+    /// Opens `path` for reading, or standard input for `-`; with `limit`, reads at most
+    /// that many bytes (a log still being written is read as far as it was when its size
+    /// was taken).
+    init(path: String, limit: Int? = nil) throws(VerdictError) {
+        self.limit = limit
         if path == "-" {
             fd = 0
             name = "<stdin>"
@@ -52,8 +57,10 @@ final class FileDescriptorSource: ByteSource {
     deinit { if ownsDescriptor { close(fd) } }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(VerdictError) -> Int {
+        let want = limit.map { min(buffer.count, $0 - rawBytesRead) } ?? buffer.count
+        if want <= 0 { return 0 }
         while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            let n = Glibc.read(fd, buffer.baseAddress, want)
             if n >= 0 {
                 rawBytesRead += n
                 if n > 0, let onRawBytes { onRawBytes(UnsafeRawBufferPointer(start: buffer.baseAddress, count: n)) }
@@ -66,6 +73,13 @@ final class FileDescriptorSource: ByteSource {
 }
 
 /// Gzip decoding with zlib, across several concatenated members (as log rotation makes).
+///
+/// What follows a complete member decides how the stream ends, as `gzip -d` decides it:
+/// another member (the gzip magic) is read on; zero bytes up to the end of the file
+/// (padding, as some copy and backup tools leave) end the stream quietly; anything else is
+/// trailing data that is not gzip, an error naming its offset. Whatever the error
+/// (trailing data, corrupt data, a member cut short), the bytes decoded before it are
+/// handed over first and the error comes on the next call, so no decoded line is lost.
 final class GzipSource: ByteSource {
     private let inner: any ByteSource
     private let name: String
@@ -73,8 +87,14 @@ final class GzipSource: ByteSource {
     private var input: UnsafeMutableRawBufferPointer
     private var inputEOF = false
     private var finished = false
-    /// Whether the current member is complete (a cut after it is not an error).
-    private var memberComplete = true
+    /// Input has gone into the current member and its end is not yet seen.
+    private var inMember = false
+    /// A member ended and what follows it has not been looked at yet.
+    private var betweenMembers = false
+    /// Offset in the file just past the last complete member.
+    private var memberEnd = 0
+    /// Thrown on the next call, once the bytes decoded before it are handed over.
+    private var pendingError: VerdictError?
     var rawBytesRead: Int { inner.rawBytesRead }
 
     init(_ inner: any ByteSource, name: String, prefix: [UInt8] = []) throws(VerdictError) {
@@ -97,54 +117,116 @@ final class GzipSource: ByteSource {
         input.deallocate()
     }
 
+    /// Offset in the file of the first input byte not yet consumed.
+    private var consumedOffset: Int { inner.rawBytesRead - Int(stream.avail_in) }
+
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(VerdictError) -> Int {
-        if pendingCut { throw cutShort() }
+        if let e = pendingError {
+            pendingError = nil
+            throw e
+        }
         if finished { return 0 }
         stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.avail_out = UInt32(min(buffer.count, Int(UInt32.max)))
-        while stream.avail_out > 0 {
-            if stream.avail_in == 0 && !inputEOF {
-                let n = try inner.read(into: input)
-                if n == 0 {
-                    inputEOF = true
-                } else {
-                    stream.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                    stream.avail_in = UInt32(n)
+        do throws(VerdictError) {
+            while stream.avail_out > 0 {
+                if betweenMembers {
+                    try fillInput(atLeast: 2)
+                    if stream.avail_in == 0 {
+                        finished = true
+                        break
+                    }
+                    let p = stream.next_in!
+                    if stream.avail_in >= 2, p[0] == 0x1F, p[1] == 0x8B {
+                        betweenMembers = false
+                    } else if p[0] == 0, try onlyZerosFollow() {
+                        finished = true
+                        break
+                    } else {
+                        throw VerdictError(.io, "\(name): the data from byte \(memberEnd) on is not gzip (it follows the last complete member); the lines before it were read",
+                                           hint: "something was appended to the compressed file or it is damaged; gzip -t shows the same")
+                    }
+                }
+                if stream.avail_in == 0 && !inputEOF {
+                    let n = try inner.read(into: input)
+                    if n == 0 {
+                        inputEOF = true
+                    } else {
+                        stream.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                        stream.avail_in = UInt32(n)
+                    }
+                }
+                if stream.avail_in == 0 && inputEOF {
+                    // The end of the file: fine before any member (an empty file), not inside one.
+                    guard !inMember else {
+                        throw VerdictError(.io, "\(name): the gzip data is cut short (\(inner.rawBytesRead) compressed bytes read); the lines before the cut were read",
+                                           hint: "the file may still be being written, or was truncated in transfer")
+                    }
+                    finished = true
+                    break
+                }
+                inMember = true
+                let rc = inflate(&stream, Z_NO_FLUSH)
+                if rc == Z_STREAM_END {
+                    inMember = false
+                    betweenMembers = true
+                    memberEnd = consumedOffset
+                    inflateReset(&stream)
+                    continue
+                }
+                if rc == Z_BUF_ERROR { continue }
+                guard rc == Z_OK else {
+                    let msg = stream.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
+                    throw VerdictError(.io, "\(name): not valid gzip data near byte \(consumedOffset): \(msg); the lines before it were read",
+                                       hint: "the file is damaged; gzip -t shows the same")
                 }
             }
-            if stream.avail_in == 0 && inputEOF {
-                let produced = buffer.count - Int(stream.avail_out)
-                finished = true
-                if !memberComplete {
-                    // Hand over what was decoded; the next call reports the cut.
-                    if produced > 0 { pendingCut = true; return produced }
-                    throw cutShort()
-                }
-                return produced
-            }
-            memberComplete = false
-            let rc = inflate(&stream, Z_NO_FLUSH)
-            if rc == Z_STREAM_END {
-                memberComplete = true
-                // Another member may follow: start over on the remaining input.
-                inflateReset(&stream)
-                continue
-            }
-            if rc == Z_BUF_ERROR { continue }
-            guard rc == Z_OK else {
-                let msg = stream.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
-                throw VerdictError(.io, "\(name): not valid gzip data after \(inner.rawBytesRead) compressed bytes: \(msg)")
+        } catch {
+            // Hand over what was decoded; the next call reports the error.
+            finished = true
+            if buffer.count - Int(stream.avail_out) > 0 {
+                pendingError = error
+            } else {
+                throw error
             }
         }
-        return buffer.count
+        return buffer.count - Int(stream.avail_out)
     }
 
-    private var pendingCut = false
+    /// Reads on until at least `count` input bytes wait, or the file ends.
+    private func fillInput(atLeast count: Int) throws(VerdictError) {
+        while Int(stream.avail_in) < count && !inputEOF {
+            let have = Int(stream.avail_in)
+            if have > 0, let p = stream.next_in, UnsafeMutableRawPointer(p) != input.baseAddress! {
+                memmove(input.baseAddress!, p, have)
+            }
+            let n = try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: input[have...]))
+            if n == 0 { inputEOF = true }
+            stream.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.avail_in = UInt32(have + n)
+        }
+    }
 
-    private func cutShort() -> VerdictError {
-        finished = true
-        pendingCut = false
-        return VerdictError(.io, "\(name): the gzip data is cut short (\(inner.rawBytesRead) compressed bytes read); the lines before the cut were read",
-                            hint: "the file may still be being written, or was truncated in transfer")
+    /// Consumes zero bytes; true when nothing but zeros is left up to the end of the file.
+    private func onlyZerosFollow() throws(VerdictError) -> Bool {
+        while true {
+            let n = Int(stream.avail_in)
+            if n > 0 {
+                let p = stream.next_in!
+                var i = 0
+                while i < n, p[i] == 0 { i += 1 }
+                if i < n { return false }
+                stream.next_in = p + n
+                stream.avail_in = 0
+            }
+            if inputEOF { return true }
+            let got = try inner.read(into: input)
+            if got == 0 {
+                inputEOF = true
+            } else {
+                stream.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                stream.avail_in = UInt32(got)
+            }
+        }
     }
 }

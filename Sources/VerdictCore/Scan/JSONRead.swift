@@ -7,7 +7,12 @@ enum JSONRead {
     @inline(__always)
     static func key(_ base: UnsafePointer<UInt8>, _ ref: JSONRef, is literal: StaticString) -> Bool {
         let n = literal.utf8CodeUnitCount
-        if ref.flag { return string(base, ref) == literal.description }
+        if ref.flag {
+            // An escape takes at most six bytes per byte it stands for: a longer key cannot
+            // match, and is not decoded for nothing.
+            guard ref.end - ref.start - 2 <= 6 * n else { return false }
+            return string(base, ref) == literal.description
+        }
         guard ref.end - ref.start - 2 == n else { return false }
         return memcmp(base + ref.start + 1, literal.utf8Start, n) == 0
     }
