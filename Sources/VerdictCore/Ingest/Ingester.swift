@@ -295,7 +295,7 @@ public final class Ingester {
                     case .poll(let box):
                         if try writer.add(box, fileKey: fileKey) {
                             file.accepted += 1
-                            file.warnings += box.record.warnings.count
+                            file.warnings += box.record.warningCount
                         } else {
                             file.duplicates += 1
                         }

@@ -94,7 +94,10 @@ public struct PollRecord: Sendable, Equatable {
     public var imageBytes: Int = 0
     public var videoBytes: Int = 0
 
+    /// The warnings stored with the poll: at most a hundred, then one that counts the rest.
     public var warnings: [FieldWarning] = []
+    /// How many invalid fields the line had: every one, listed or not.
+    public var warningCount: Int = 0
 
     public init(
         product: Product, transactionId: String, timestampMillis: Int64,

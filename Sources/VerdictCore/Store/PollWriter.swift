@@ -390,7 +390,7 @@ final class PollWriter {
         s.bind(b + 20, p.box.record.imageCount)
         s.bind(b + 21, p.box.record.imageBytes)
         s.bind(b + 22, p.box.record.videoBytes)
-        s.bind(b + 23, p.box.record.warnings.count)
+        s.bind(b + 23, p.box.record.warningCount)
         s.bind(b + 24, p.box.record.documentHash)
         s.bind(b + 25, p.ocrKey)
     }
