@@ -558,20 +558,19 @@ struct WarningList: Sendable {
 ///
 /// What a line's keys can make it keep is bounded, and each structure built from keys is
 /// built in time linear in them (a repeated key is found by hashing, never by a scan of
-/// what came before). Spoof checks, details, components and retry records are data of the
-/// metrics: every one is kept. The OCR field names are only a description of what a poll
-/// carried: at most `listLimit` of them, each at most `nameLimit` bytes, are kept, and a last
-/// entry says how many were left out. At most `WarningList.limit` warnings are listed per
-/// line; all of them are counted.
+/// what came before): a field name is kept only up to `nameLimit` bytes; at most
+/// `listLimit` OCR field names, spoof checks, spoof details, spoof components (in all) and
+/// retry records; at most `WarningList.limit` warnings listed (all are counted). Whatever a
+/// bound leaves out is said in a warning.
 private struct FieldExtractor {
     let base: UnsafePointer<UInt8>
     let interner: StringInterner
     let memo: FieldMemo
     var warnings: WarningList
 
-    /// Longest OCR field name kept, in bytes.
+    /// Longest field name kept, in bytes (OCR field names, spoof check names).
     static let nameLimit = 128
-    /// Most OCR field names kept of one poll.
+    /// Most entries kept of each list a line's keys make.
     static let listLimit = 256
 
     init(base: UnsafePointer<UInt8>, interner: StringInterner, memo: FieldMemo, warnings: WarningList = WarningList()) {
@@ -686,31 +685,38 @@ private struct FieldExtractor {
             }
         }
         // The names in logged order, each once (a set finds a repeat), at most `listLimit`
-        // of them and each at most `nameLimit` bytes long. What is left out is said by a last
-        // entry of the list, "(N more field names not kept)": names are not data of a metric,
-        // and a bound is not an invalid field, so it adds no warning.
+        // of them and each at most `nameLimit` bytes long; what is left out is a warning.
         func names() -> ([String], WarningList) {
             var names: [String] = []
             var seen = Set<String>()
-            var left = 0
+            var left = WarningList()
+            var overflowAt: Int?
             for i in 0..<3 {
                 guard let ref = map(i), ref.kind == .object else { continue }
+                var tooLong = 0
                 JSONRead.forEachMemberRef(base, ref) { k, _ in
                     guard let name = name(k, prefix: FieldExtractor.ocrMaps[i]) else {
-                        left += 1
+                        tooLong += 1
                         return
                     }
                     guard !seen.contains(name) else { return }
                     guard names.count < FieldExtractor.listLimit else {
-                        left += 1
+                        if overflowAt == nil { overflowAt = i }
                         return
                     }
                     seen.insert(name)
                     names.append(name)
                 }
+                if tooLong > 0 {
+                    left.add(FieldWarning(field: "extInfo." + FieldExtractor.ocrMaps[i],
+                                          problem: "field names longer than \(FieldExtractor.nameLimit) bytes are not kept (\(tooLong) here)"))
+                }
             }
-            if left > 0 { names.append("(\(left) more field names not kept)") }
-            return (names, WarningList())
+            if let i = overflowAt {
+                left.add(FieldWarning(field: "extInfo." + FieldExtractor.ocrMaps[i],
+                                      problem: "more than \(FieldExtractor.listLimit) OCR field names; only the first \(FieldExtractor.listLimit) are kept"))
+            }
+            return (names, left)
         }
         var idNumber: String?
         var formatNumber: String?
@@ -766,8 +772,13 @@ private struct FieldExtractor {
                 // Each name once, where it first came (nil: its last value was not a string).
                 var slots: [SpoofCheck?] = []
                 var slotOf: [String: Int] = [:]
+                var tooLong = 0
+                var overflow = false
                 JSONRead.forEachMemberRef(base, r) { k, v in
-                    let name = interner.string(base, k)
+                    guard let name = name(k) else {
+                        tooLong += 1
+                        return
+                    }
                     var check: SpoofCheck?
                     if v.kind == .string {
                         check = SpoofCheck(check: name, value: interner.string(base, v))
@@ -776,10 +787,18 @@ private struct FieldExtractor {
                     }
                     if let i = slotOf[name] {
                         slots[i] = check  // A repeated key: the last one counts.
-                    } else {
+                    } else if slots.count < FieldExtractor.listLimit {
                         slotOf[name] = slots.count
                         slots.append(check)
+                    } else {
+                        overflow = true
                     }
+                }
+                if tooLong > 0 {
+                    warn("extInfo.spoofResult", "check names longer than \(FieldExtractor.nameLimit) bytes are not kept (\(tooLong) here)")
+                }
+                if overflow {
+                    warn("extInfo.spoofResult", "more than \(FieldExtractor.listLimit) checks; only the first \(FieldExtractor.listLimit) are kept")
                 }
                 var checks = slots.compactMap { $0 }
                 if checks.count > 1 { checks.sort { UTF8Order.less($0.check, $1.check) } }
@@ -794,6 +813,9 @@ private struct FieldExtractor {
             if r.kind == .array {
                 var details: [SpoofDetail] = []
                 var index = 0
+                // Components kept so far, over all details; whether a bound left some out.
+                var componentCount = 0
+                var overflow = false
                 JSONRead.forEachElement(base, r) { item in
                     defer { index += 1 }
                     guard item.kind == .object else {
@@ -833,14 +855,27 @@ private struct FieldExtractor {
                                 }
                                 // A component without a name cannot be told apart: it is left out.
                                 guard let cname, !cname.isEmpty else { return }
+                                guard componentCount + components.count < FieldExtractor.listLimit else {
+                                    overflow = true
+                                    return
+                                }
                                 components.append(SpoofComponent(name: cname, subResult: sub))
                             }
                         }
                     }
                     // A detail needs its spoofType and name to have a row of its own.
                     if let spoofType, let name {
+                        guard details.count < FieldExtractor.listLimit else {
+                            overflow = true
+                            return
+                        }
+                        componentCount += components.count
                         details.append(SpoofDetail(spoofType: spoofType, name: name, result: result, components: components))
                     }
+                }
+                if overflow {
+                    warn("extInfo.extraSpoofResultDetails",
+                         "more than \(FieldExtractor.listLimit) details or components; only the first \(FieldExtractor.listLimit) of each are kept")
                 }
                 return details
             } else {
@@ -920,6 +955,7 @@ private struct FieldExtractor {
     /// `{"retryRecords": [...]}` → records.
     mutating func readRetryRecords(_ obj: JSONRef) -> [RetryRecord] {
         var records: [RetryRecord] = []
+        var overflow = false
         JSONRead.forEachMemberRef(base, obj) { k, v in
             guard key(k, "retryRecords"), !v.isNull else { return }
             guard v.kind == .array else {
@@ -950,8 +986,15 @@ private struct FieldExtractor {
                         }
                     }
                 }
-                records.append(rec)
+                if records.count < FieldExtractor.listLimit {
+                    records.append(rec)
+                } else {
+                    overflow = true
+                }
             }
+        }
+        if overflow {
+            warn("extInfo.willingRetryRecords.retryRecords", "more than \(FieldExtractor.listLimit) records; only the first \(FieldExtractor.listLimit) are kept")
         }
         return records
     }
