@@ -4,7 +4,7 @@ SWIFT ?= swift
 VERDICT_DEBUG = .build/debug/verdict
 VERDICT_RELEASE = .build/release/verdict
 
-.PHONY: deps build release demo test unit crosscheck generate check-generated bench fuzz clean
+.PHONY: deps build release demo test unit crosscheck bench fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -18,13 +18,7 @@ release: deps
 demo: release
 	$(VERDICT_RELEASE) demo --out demo
 
-generate:
-	python3 scripts/embed-resources.py
-
-check-generated:
-	@python3 scripts/embed-resources.py --check || { echo "Queries/ or Reports/ changed: run 'make generate'"; exit 1; }
-
-unit: deps check-generated
+unit: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -38,8 +38,12 @@ let package = Package(
             ],
             // Release builds skip the run-time exclusivity checks (debug builds and tests keep
             // them): 4.5% of the instructions of a lean ingest went to them.
-            swiftSettings: strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            swiftSettings: strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],
+            plugins: ["EmbedResources"]
         ),
+        // Compiles Queries/ and Reports/ into VerdictCore on every build.
+        .executableTarget(name: "verdict-embed", swiftSettings: strict),
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["verdict-embed"]),
         .executableTarget(
             name: "verdict",
             dependencies: [
