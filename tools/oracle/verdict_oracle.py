@@ -326,8 +326,9 @@ def read_fields(doc, response, product):
         f["recognitionResult"] = fr.get(ext, "recognitionResult", is_str)
         f["recognitionErrorCode"] = fr.get(ext, "recognitionErrorCode", is_str)
         f["deeperResult"] = fr.get(ext, "deeperResult", is_str)
+        f["uploadEnabledResult"] = fr.get(ext, "uploadEnabledResult", is_str)
         for key in ("certType", "docCategory", "recognitionErrorDescription",
-                    "uploadEnabledResult", "deeperResultDescription"):
+                    "deeperResultDescription"):
             fr.get(ext, key, is_str)
         fr.get(ext, "docEdition", valid_doc_edition)
         fr.get(ext, "countryCode", valid_country_code)
@@ -723,6 +724,121 @@ def compute(T, trend_sets):
 
 
 # --------------------------------------------------------------------------
+# Signals and changes
+# --------------------------------------------------------------------------
+
+def signal_counts(T):
+    """{signal name: [numerator, denominator]} over the transactions T of one period."""
+    out = {}
+
+    def add(name, num, den):
+        c = out.setdefault(name, [0, 0])
+        c[0] += num
+        c[1] += den
+
+    by = {p: [t for t in T if t.product == p] for p in PRODUCTS}
+    for p in PRODUCTS:
+        comp = [t for t in by[p] if t.cls == "completed"]
+        add("pass_rate." + p, sum(t.passed for t in comp), len(comp))
+        add("api_error_rate." + p, sum(t.cls == "api_error" for t in by[p]), len(by[p]))
+        add("pending_rate." + p, sum(t.cls == "pending" for t in by[p]), len(by[p]))
+    idc = [t for t in by[IDR] if t.cls == "completed"]
+    for t in idc:
+        if not t.passed:
+            add("id_failure." + (t.final.f["recognitionErrorCode"] or "UNSPECIFIED"), 1, 0)
+    for name in [n for n in out if n.startswith("id_failure.")]:
+        out[name][1] = len(idc)
+    for t in idc:
+        f = t.final.f
+        values = list(f["spoofResult"].items()) + [("DEEPER", f["deeperResult"])]
+        for check, v in values:
+            if v is None:
+                continue
+            # Both DEEPER rows of spoof_checks.csv (a spoofResult key and deeperResult)
+            # pool into one signal: a signal's name is unique.
+            add("spoof_fail." + check, 1 if v and v != "Y" else 0, 1 if v else 0)
+        rows = {}
+        for stype, name, result, comps in f["details"]:
+            rows.setdefault(stype + "." + name, []).append(result)
+            for cname, sub in comps:
+                rows.setdefault(stype + "." + name + "." + cname, []).append(sub)
+        for key, vs in rows.items():
+            nonempty = [v for v in vs if v]
+            evaluated = 1 if nonempty else 0
+            passed = 1 if nonempty and all(v == "Y" for v in nonempty) else 0
+            add("spoof_detail_fail." + key, evaluated - passed, evaluated)
+        upload = f["uploadEnabledResult"]
+        if upload:
+            add("upload_mode", upload == "Y", 1)
+            add("pass_rate_by_upload." + upload, t.passed, 1)
+    vvc = [t for t in by[VV] if t.cls == "completed"]
+    for t in vvc:
+        add("video_verdict." + vv_verdict_name(t.verdict), 1, 0)
+    for name in [n for n in out if n.startswith("video_verdict.")]:
+        out[name][1] = len(vvc)
+    flags = [t.final.f["qualityPassed"] for t in by[VV] if t.final.f["qualityPassed"] is not None]
+    add("quality_fail", len(flags) - sum(flags), len(flags))
+    with_records = [t.final.f["retryRecords"] for t in by[VV] if t.final.f["retryRecords"]]
+    succeeded = 0
+    for recs in with_records:
+        numbers = [a for _, a in recs if a is not None]
+        last = [r for r in recs if r[1] == max(numbers)][-1] if numbers else recs[-1]
+        succeeded += last[0] == "SUCCESS"
+    add("willing_fail", len(with_records) - succeeded, len(with_records))
+    return out
+
+
+def fixed(x):
+    """Six decimals; a negative zero is written 0."""
+    s = f"{x:.6f}"
+    return "0.000000" if s == "-0.000000" else s
+
+
+def z_test(x1, n1, x2, n2):
+    """Pooled two-proportion z-test, two-sided: (z, p), or None when it cannot be said."""
+    if n1 == 0 or n2 == 0:
+        return None
+    pooled = (x1 + x2) / (n1 + n2)
+    if pooled <= 0 or pooled >= 1:
+        return None
+    z = (x1 / n1 - x2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return z, math.erfc(abs(z) / math.sqrt(2))
+
+
+def signals_and_changes(trend_sets):
+    per_period = [(first_day, signal_counts(txns)) for first_day, txns in trend_sets]
+    names = sorted({n for _, counts in per_period for n, (_, den) in counts.items() if den > 0},
+                   key=lambda s: s.encode("utf-8"))
+    rows = []
+    for name in names:
+        for first_day, counts in per_period:
+            num, den = counts.get(name, (0, 0))
+            rows.append([name, first_day.isoformat(), num, den, rate(num, den)])
+    signals = (["signal", "period_start", "numerator", "denominator", "rate"], rows)
+
+    current, previous = per_period[-1][1], per_period[-2][1]
+    changes = []
+    for name in names:
+        x1, n1 = current.get(name, (0, 0))
+        x2, n2 = previous.get(name, (0, 0))
+        if n1 == 0 and n2 == 0:
+            continue
+        change = fixed((x1 / n1 - x2 / n2) * 100) if n1 and n2 else ""
+        test = z_test(x1, n1, x2, n2)
+        small = 1 if n1 < 30 or n2 < 30 else 0
+        significant = 1 if test and test[1] < 0.05 and not small else 0
+        changes.append((significant, abs(test[0]) if test else None, name,
+                        [name, x1, n1, rate(x1, n1), x2, n2, rate(x2, n2), change,
+                         fixed(test[0]) if test else "", fixed(test[1]) if test else "",
+                         small, significant]))
+    changes.sort(key=lambda c: (-c[0], c[1] is None, -(c[1] or 0), c[2].encode("utf-8")))
+    header = ["signal", "numerator", "denominator", "rate", "previous_numerator",
+              "previous_denominator", "previous_rate", "change_pp", "z", "p_value",
+              "small_sample", "significant"]
+    return signals, (header, [c[3] for c in changes])
+
+
+# --------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------
 
@@ -751,6 +867,8 @@ def main(argv):
     ap.add_argument("--month", help="calendar month, e.g. 2026-11")
     ap.add_argument("--from", dest="date_from", help="first day, e.g. 2026-11-09")
     ap.add_argument("--to", dest="date_to", help="last day (inclusive), e.g. 2026-11-15")
+    ap.add_argument("--signals", action="store_true",
+                    help="also write signals.csv and changes.csv (rates per period, and what moved)")
     ap.add_argument("files", nargs="+", metavar="FILE", help="NDJSON log, .gz, or - for stdin")
     args = ap.parse_args(argv)
     try:
@@ -770,6 +888,8 @@ def main(argv):
         trend_sets = [(period[0], [t for t in txns if start <= t.date < end])
                       for period, (start, end) in zip(periods, spans)]
         files = compute(trend_sets[-1][1], trend_sets)
+        if args.signals:
+            files["signals.csv"], files["changes.csv"] = signals_and_changes(trend_sets)
         os.makedirs(args.out, exist_ok=True)
         for name, (header, rows) in files.items():
             write_csv(os.path.join(args.out, name), header, rows)
