@@ -11,14 +11,7 @@ struct DataCheckTests {
     @Test("rollup, poll counts and final polls agree with the facts after piecewise ingests")
     func checksHoldAfterPiecewiseIngests() throws {
         try withSandbox { box in
-            var o = SampleOptions()
-            o.days = 8
-            o.seed = 42
-            o.idPerDay = 60
-            o.videoPerDay = 30
-            var text: [UInt8] = []
-            var g = SampleGenerator(o)
-            g.generate { (bytes: [UInt8]) in text += bytes }
+            let text = sampleLog(days: 8, seed: 42, idPerDay: 60, videoPerDay: 30)
             // Split the bytes (a Swift Character would take "\r\n" as one); the text ends
             // with a newline, so the empty piece after it is dropped.
             let lines = text.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
@@ -123,18 +116,23 @@ struct DataCheckTests {
         }
     }
 
-    /// A database of generated logs with every kind of derived value: ID Recognition and
-    /// VideoVerify verdicts in several spellings, spoof checks and details, retry records.
-    private func generated(_ box: Sandbox) throws -> VerdictDatabase {
+    /// The bytes `verdict sample` writes for these options.
+    private func sampleLog(days: Int, seed: UInt64, idPerDay: Int, videoPerDay: Int) -> [UInt8] {
         var o = SampleOptions()
-        o.days = 4
-        o.seed = 7
-        o.idPerDay = 80
-        o.videoPerDay = 60
+        o.days = days
+        o.seed = seed
+        o.idPerDay = idPerDay
+        o.videoPerDay = videoPerDay
         var text: [UInt8] = []
         var g = SampleGenerator(o)
         g.generate { (bytes: [UInt8]) in text += bytes }
-        let path = try box.write("generated.ndjson", bytes: text)
+        return text
+    }
+
+    /// A database of generated logs with every kind of derived value: ID Recognition and
+    /// VideoVerify verdicts in several spellings, spoof checks and details, retry records.
+    private func generated(_ box: Sandbox) throws -> VerdictDatabase {
+        let path = try box.write("generated.ndjson", bytes: sampleLog(days: 4, seed: 7, idPerDay: 80, videoPerDay: 60))
         let db = try box.database()
         _ = try box.ingest(db, [path])
         #expect(try DataChecks(database: db).run().failures.isEmpty)
