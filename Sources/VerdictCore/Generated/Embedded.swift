@@ -16,6 +16,7 @@ enum Embedded {
 -- Undated lines carry nothing that tells a line read twice from the same bytes logged again
 -- (a daily log that opens with the same header line), so each one read counts.
 --
+-- Counts: count
 -- Parameters: :start_ms, :end_ms.
 SELECT 'refused' AS kind, reason AS item, count(DISTINCT line_sha256) AS count
 FROM ingest_refused_line
@@ -40,6 +41,8 @@ ORDER BY 1, 3 DESC, 2;
 -- Keyed hashes of document numbers (stored only when ingesting with --pii-key) seen in
 -- two or more ID Recognition transactions of the period, with how many and when.
 --
+-- Counts: transactions, passed
+-- Dates: first_seen, last_seen
 -- Parameters: :start_ms, :end_ms.
 SELECT document_hash, count(*) AS transactions,
        count(CASE WHEN outcome = 'passed' THEN 1 END) AS passed,
@@ -59,6 +62,8 @@ ORDER BY transactions DESC, document_hash;
 -- Transactions of the period by the final poll's countryCode (a list gives its first element) (absent: UNSPECIFIED), with
 -- completed, passed, failed and pass_rate = passed / completed.
 --
+-- Counts: transactions, completed, passed, failed
+-- Rates: pass_rate
 -- Parameters: :start_ms, :end_ms.
 WITH t AS (
   SELECT coalesce(nullif(c.country_code, ''), 'UNSPECIFIED') AS country_code, t.outcome
@@ -84,6 +89,8 @@ ORDER BY transactions DESC, country_code;
 -- Transactions of the period by the final poll's docCategory (absent: UNSPECIFIED), with
 -- completed, passed, failed and pass_rate = passed / completed.
 --
+-- Counts: transactions, completed, passed, failed
+-- Rates: pass_rate
 -- Parameters: :start_ms, :end_ms.
 WITH t AS (
   SELECT coalesce(nullif(d.doc_category, ''), 'UNSPECIFIED') AS doc_category, t.outcome
@@ -110,6 +117,8 @@ ORDER BY transactions DESC, doc_category;
 -- recognitionErrorCode (absent or empty: UNSPECIFIED).
 -- failure_rate = failures / completed; share_of_failures = failures / all failed.
 --
+-- Counts: failures
+-- Rates: failure_rate, share_of_failures
 -- Parameters: :start_ms, :end_ms.
 WITH c AS (
   SELECT t.outcome, coalesce(nullif(ec.error_code, ''), 'UNSPECIFIED') AS error_code
@@ -138,6 +147,8 @@ ORDER BY failures DESC, c.error_code;
 -- recognitionErrorCode (absent or empty: UNSPECIFIED); failure_rate = failures / completed
 -- transactions of that country.
 --
+-- Counts: failures
+-- Rates: failure_rate
 -- Parameters: :start_ms, :end_ms.
 WITH c AS (
   SELECT coalesce(nullif(co.country_code, ''), 'UNSPECIFIED') AS country_code,
@@ -173,6 +184,8 @@ ORDER BY country_code, failures DESC, error_code;
 -- recognitionErrorCode (absent or empty: UNSPECIFIED); failure_rate = failures / completed
 -- transactions of that category.
 --
+-- Counts: failures
+-- Rates: failure_rate
 -- Parameters: :start_ms, :end_ms.
 WITH c AS (
   SELECT coalesce(nullif(d.doc_category, ''), 'UNSPECIFIED') AS doc_category,
@@ -210,6 +223,8 @@ ORDER BY doc_category, failures DESC, error_code;
 -- pass_rate = passed / completed (empty when nothing completed).
 -- One row per product, always both.
 --
+-- Counts: transactions, completed, passed, failed, pending, api_error
+-- Rates: pass_rate
 -- Parameters: :start_ms, :end_ms (the period as epoch milliseconds, end exclusive).
 WITH t AS (
   SELECT product_key, outcome
@@ -240,6 +255,7 @@ ORDER BY product_key;
 -- Buckets 0-10, 10-20, ..., 90-100 hold lo <= quality < hi; the last also holds 100.
 -- Over VideoVerify transactions in the period whose final poll carries a quality in [0, 100].
 --
+-- Counts: transactions
 -- Parameters: :start_ms, :end_ms.
 -- Each score is given its bucket once (the same comparisons as lo <= q < lo + 10) and the
 -- scores are counted by bucket; the ten buckets are then joined to those counts, so the
@@ -273,6 +289,8 @@ ORDER BY b.lo;
 -- numpy and R type 7 do). flagged = final polls with a boolean qualityPassed;
 -- quality_passed = those true; quality_passed_rate = quality_passed / flagged.
 --
+-- Counts: scored, flagged, quality_passed
+-- Rates: quality_passed_rate
 -- Parameters: :start_ms, :end_ms.
 WITH v AS MATERIALIZED (
   SELECT quality, quality_passed
@@ -317,6 +335,8 @@ FROM flags;
 --
 -- share = transactions / that product's transactions in the period.
 --
+-- Counts: transactions
+-- Rates: share
 -- Parameters: :start_ms, :end_ms.
 -- The share's denominator is a window over the grouped rows: the period is read once.
 SELECT p.product, t.result_status, rc.result_code, count(*) AS transactions,
@@ -339,6 +359,8 @@ ORDER BY p.product, transactions DESC, rc.result_code, t.result_status;
 -- Should spoofResult itself carry a key DEEPER, it keeps a row of its own, before the
 -- deeperResult row.
 --
+-- Counts: evaluated, passed
+-- Rates: pass_rate
 -- Parameters: :start_ms, :end_ms.
 -- The period is read once, grouped by profile and deeper result; checks are counted from
 -- those groups.
@@ -375,6 +397,8 @@ ORDER BY check_name, source;
 -- A transaction counts once per row; listed twice, it passes only if every non-empty
 -- value is Y. evaluated = a non-empty value; passed = Y.
 --
+-- Counts: evaluated, passed
+-- Rates: pass_rate
 -- Parameters: :start_ms, :end_ms.
 WITH profiles AS (
   SELECT spoof_profile_key, count(*) AS n
@@ -404,6 +428,9 @@ ORDER BY b.spoof_type, b.check_name, b.component;
 -- of fct_transaction by the quarter hour a transaction started in, so eight periods cost
 -- the same whatever the history (period bounds always fall on quarter hours).
 --
+-- Counts: transactions, completed, passed
+-- Rates: pass_rate
+-- Dates: period_start
 -- Parameters: :periods, a JSON array of {"label": first day, "start": ms, "end": ms},
 -- oldest first (Verdict fills it from the report period).
 -- The periods are materialized: their bounds are read from the JSON once, not once per
@@ -438,6 +465,8 @@ ORDER BY idx, product_key;
 -- whatever the case logged; other values as logged.
 -- share = transactions / that product's completed transactions.
 --
+-- Counts: transactions
+-- Rates: share
 -- Parameters: :start_ms, :end_ms.
 -- The share's denominator is a window over the grouped rows: the period is read once.
 SELECT p.product, t.verdict_label AS verdict, count(*) AS transactions,
@@ -458,6 +487,8 @@ ORDER BY p.product, transactions DESC, verdict;
 -- has one); succeeded = the deciding record (largest attemptNumber, else the last) has
 -- status SUCCESS; share = transactions / all such transactions.
 --
+-- Counts: transactions, succeeded
+-- Rates: share
 -- Parameters: :start_ms, :end_ms.
 WITH w AS (
   SELECT wp.attempts, wp.succeeded
@@ -479,6 +510,8 @@ ORDER BY w.attempts;
 -- All retry records of the transactions counted in willing_attempts, by status (absent:
 -- UNSPECIFIED); share = records / all records.
 --
+-- Counts: records
+-- Rates: share
 -- Parameters: :start_ms, :end_ms.
 WITH profiles AS (
   SELECT willing_profile_key, count(*) AS n
