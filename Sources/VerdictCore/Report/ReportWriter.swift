@@ -58,6 +58,11 @@ public struct ReportWriter {
         try Self.loadTemplate(template)
     }
 
+    /// report.md of `model` with `template` (a built-in name or a file).
+    public static func render(_ model: ReportModel, template: String = "weekly") throws(VerdictError) -> String {
+        MarkdownRenderer.render(model, template: try loadTemplate(template))
+    }
+
     /// Refuses a template that is neither built in nor a readable file that parses (a usage
     /// error), so that a command can say so before it opens the database.
     public static func checkTemplate(_ template: String) throws(VerdictError) {
