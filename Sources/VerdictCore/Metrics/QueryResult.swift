@@ -22,11 +22,6 @@ public enum Cell: Sendable, Equatable {
         if case .text(let s) = self { return s }
         return nil
     }
-
-    public var isText: Bool {
-        if case .text = self { return true }
-        return false
-    }
 }
 
 /// What a column holds. A query file declares its counts, rates and dates in its opening
