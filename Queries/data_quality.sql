@@ -10,6 +10,7 @@
 -- Undated lines carry nothing that tells a line read twice from the same bytes logged again
 -- (a daily log that opens with the same header line), so each one read counts.
 --
+-- Counts: count
 -- Parameters: :start_ms, :end_ms.
 SELECT 'refused' AS kind, reason AS item, count(DISTINCT line_sha256) AS count
 FROM ingest_refused_line

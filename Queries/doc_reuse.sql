@@ -3,6 +3,8 @@
 -- Keyed hashes of document numbers (stored only when ingesting with --pii-key) seen in
 -- two or more ID Recognition transactions of the period, with how many and when.
 --
+-- Counts: transactions, passed
+-- Dates: first_seen, last_seen
 -- Parameters: :start_ms, :end_ms.
 SELECT document_hash, count(*) AS transactions,
        count(CASE WHEN outcome = 'passed' THEN 1 END) AS passed,

@@ -3,6 +3,8 @@
 -- Transactions of the period by the final poll's countryCode (a list gives its first element) (absent: UNSPECIFIED), with
 -- completed, passed, failed and pass_rate = passed / completed.
 --
+-- Counts: transactions, completed, passed, failed
+-- Rates: pass_rate
 -- Parameters: :start_ms, :end_ms.
 WITH t AS (
   SELECT coalesce(nullif(c.country_code, ''), 'UNSPECIFIED') AS country_code, t.outcome

@@ -3,6 +3,8 @@
 -- Transactions of the period by the final poll's docCategory (absent: UNSPECIFIED), with
 -- completed, passed, failed and pass_rate = passed / completed.
 --
+-- Counts: transactions, completed, passed, failed
+-- Rates: pass_rate
 -- Parameters: :start_ms, :end_ms.
 WITH t AS (
   SELECT coalesce(nullif(d.doc_category, ''), 'UNSPECIFIED') AS doc_category, t.outcome

@@ -4,6 +4,8 @@
 -- recognitionErrorCode (absent or empty: UNSPECIFIED).
 -- failure_rate = failures / completed; share_of_failures = failures / all failed.
 --
+-- Counts: failures
+-- Rates: failure_rate, share_of_failures
 -- Parameters: :start_ms, :end_ms.
 WITH c AS (
   SELECT t.outcome, coalesce(nullif(ec.error_code, ''), 'UNSPECIFIED') AS error_code

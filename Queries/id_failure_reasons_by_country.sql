@@ -4,6 +4,8 @@
 -- recognitionErrorCode (absent or empty: UNSPECIFIED); failure_rate = failures / completed
 -- transactions of that country.
 --
+-- Counts: failures
+-- Rates: failure_rate
 -- Parameters: :start_ms, :end_ms.
 WITH c AS (
   SELECT coalesce(nullif(co.country_code, ''), 'UNSPECIFIED') AS country_code,

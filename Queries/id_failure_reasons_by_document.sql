@@ -4,6 +4,8 @@
 -- recognitionErrorCode (absent or empty: UNSPECIFIED); failure_rate = failures / completed
 -- transactions of that category.
 --
+-- Counts: failures
+-- Rates: failure_rate
 -- Parameters: :start_ms, :end_ms.
 WITH c AS (
   SELECT coalesce(nullif(d.doc_category, ''), 'UNSPECIFIED') AS doc_category,

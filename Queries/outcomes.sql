@@ -6,6 +6,8 @@
 -- pass_rate = passed / completed (empty when nothing completed).
 -- One row per product, always both.
 --
+-- Counts: transactions, completed, passed, failed, pending, api_error
+-- Rates: pass_rate
 -- Parameters: :start_ms, :end_ms (the period as epoch milliseconds, end exclusive).
 WITH t AS (
   SELECT product_key, outcome

@@ -3,6 +3,7 @@
 -- Buckets 0-10, 10-20, ..., 90-100 hold lo <= quality < hi; the last also holds 100.
 -- Over VideoVerify transactions in the period whose final poll carries a quality in [0, 100].
 --
+-- Counts: transactions
 -- Parameters: :start_ms, :end_ms.
 -- Each score is given its bucket once (the same comparisons as lo <= q < lo + 10) and the
 -- scores are counted by bucket; the ten buckets are then joined to those counts, so the

@@ -6,6 +6,8 @@
 -- numpy and R type 7 do). flagged = final polls with a boolean qualityPassed;
 -- quality_passed = those true; quality_passed_rate = quality_passed / flagged.
 --
+-- Counts: scored, flagged, quality_passed
+-- Rates: quality_passed_rate
 -- Parameters: :start_ms, :end_ms.
 WITH v AS MATERIALIZED (
   SELECT quality, quality_passed

@@ -2,6 +2,8 @@
 --
 -- share = transactions / that product's transactions in the period.
 --
+-- Counts: transactions
+-- Rates: share
 -- Parameters: :start_ms, :end_ms.
 -- The share's denominator is a window over the grouped rows: the period is read once.
 SELECT p.product, t.result_status, rc.result_code, count(*) AS transactions,

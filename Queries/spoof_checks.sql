@@ -7,6 +7,8 @@
 -- Should spoofResult itself carry a key DEEPER, it keeps a row of its own, before the
 -- deeperResult row.
 --
+-- Counts: evaluated, passed
+-- Rates: pass_rate
 -- Parameters: :start_ms, :end_ms.
 -- The period is read once, grouped by profile and deeper result; checks are counted from
 -- those groups.

@@ -6,6 +6,8 @@
 -- A transaction counts once per row; listed twice, it passes only if every non-empty
 -- value is Y. evaluated = a non-empty value; passed = Y.
 --
+-- Counts: evaluated, passed
+-- Rates: pass_rate
 -- Parameters: :start_ms, :end_ms.
 WITH profiles AS (
   SELECT spoof_profile_key, count(*) AS n

@@ -6,6 +6,9 @@
 -- of fct_transaction by the quarter hour a transaction started in, so eight periods cost
 -- the same whatever the history (period bounds always fall on quarter hours).
 --
+-- Counts: transactions, completed, passed
+-- Rates: pass_rate
+-- Dates: period_start
 -- Parameters: :periods, a JSON array of {"label": first day, "start": ms, "end": ms},
 -- oldest first (Verdict fills it from the report period).
 -- The periods are materialized: their bounds are read from the JSON once, not once per

@@ -5,6 +5,8 @@
 -- whatever the case logged; other values as logged.
 -- share = transactions / that product's completed transactions.
 --
+-- Counts: transactions
+-- Rates: share
 -- Parameters: :start_ms, :end_ms.
 -- The share's denominator is a window over the grouped rows: the period is read once.
 SELECT p.product, t.verdict_label AS verdict, count(*) AS transactions,

@@ -5,6 +5,8 @@
 -- has one); succeeded = the deciding record (largest attemptNumber, else the last) has
 -- status SUCCESS; share = transactions / all such transactions.
 --
+-- Counts: transactions, succeeded
+-- Rates: share
 -- Parameters: :start_ms, :end_ms.
 WITH w AS (
   SELECT wp.attempts, wp.succeeded

@@ -3,6 +3,8 @@
 -- All retry records of the transactions counted in willing_attempts, by status (absent:
 -- UNSPECIFIED); share = records / all records.
 --
+-- Counts: records
+-- Rates: share
 -- Parameters: :start_ms, :end_ms.
 WITH profiles AS (
   SELECT willing_profile_key, count(*) AS n

@@ -42,6 +42,8 @@ public struct MetricsEngine: Sendable {
                                hint: "use UTC or a zone with a whole quarter-hour offset")
         }
         let sources = try names.map { (n) throws(VerdictError) in try catalog.resolve(n) }
+        var declared: [String: ColumnDeclarations] = [:]
+        for q in sources { declared[q.name] = try q.declarations() }
         let current = Self.parameters(for: period)
         let previous = Self.parameters(for: period.shifted(by: 1))
         var jobs: [(query: QuerySource, previous: Bool)] = []
@@ -54,7 +56,15 @@ public struct MetricsEngine: Sendable {
             try QueryRunner.run(frozen[i].query, parameters: frozen[i].previous ? previous : current, connection: connection)
         }
         var snap = MetricsSnapshot(period: period)
-        for (job, result) in zip(jobs, results) {
+        for (job, var result) in zip(jobs, results) {
+            result.source = job.query.label
+            result.declared = declared[job.query.name] ?? .none
+            // A declaration that names no column of the result is a typo that would
+            // silently show a rate as a decimal: say so.
+            for (column, kind) in result.declared.kinds.sorted(by: { $0.key < $1.key }) where !result.columns.contains(column) {
+                throw VerdictError(.query, "\(result.source): declares \(column) a \(kind), but the query returns no column \(column)",
+                                   hint: "its columns: " + result.columns.joined(separator: ", "))
+            }
             if job.previous { snap.previous[job.query.name] = result } else { snap.results[job.query.name] = result }
         }
         return snap

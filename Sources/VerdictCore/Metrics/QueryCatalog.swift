@@ -8,6 +8,48 @@ public struct QuerySource: Sendable {
     public var origin: String
 }
 
+extension QuerySource {
+    /// The column kinds the file's opening comment declares, one line per kind:
+    ///
+    ///     -- Counts: transactions, completed, passed
+    ///     -- Rates: pass_rate
+    ///     -- Dates: period_start
+    ///
+    /// Counts add up across rows (a report's "other" row sums them, and the first one ranks
+    /// the rows it keeps); rates are shares from 0 to 1 (shown as percentages); dates are
+    /// ISO 8601 text. A column not declared is text, a whole number that is not added up, or
+    /// a statistic, as its cells are. Only the comment lines before the first line of SQL
+    /// are read, and the keyword's case does not matter.
+    public func declarations() throws(VerdictError) -> ColumnDeclarations {
+        var kinds: [String: ColumnKind] = [:]
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            guard text.hasPrefix("--") else { break }
+            let body = text.dropFirst(2).trimmingCharacters(in: .whitespaces)
+            guard let colon = body.firstIndex(of: ":") else { continue }
+            let kind: ColumnKind
+            switch body[..<colon].lowercased() {
+            case "counts": kind = .count
+            case "rates": kind = .rate
+            case "dates": kind = .date
+            default: continue
+            }
+            for item in body[body.index(after: colon)...].split(separator: ",") {
+                var column = item.trimmingCharacters(in: .whitespaces)
+                if column.count >= 2, column.hasPrefix("\""), column.hasSuffix("\"") { column = String(column.dropFirst().dropLast()) }
+                guard !column.isEmpty else { continue }
+                if let other = kinds[column], other != kind {
+                    throw VerdictError(.query, "\(label): declares column \(column) both a \(other) and a \(kind)",
+                                       hint: "name each column once in the Counts, Rates and Dates lines of its opening comment")
+                }
+                kinds[column] = kind
+            }
+        }
+        return ColumnDeclarations(kinds)
+    }
+}
+
 /// The queries Verdict knows: the ones compiled in (from `Queries/`), overridden or
 /// extended by `.sql` files in a directory the user names (`--queries DIR`).
 public struct QueryCatalog: Sendable {

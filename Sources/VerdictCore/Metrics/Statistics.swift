@@ -38,4 +38,7 @@ public enum Statistics {
 
     /// Below this many completed transactions a rate is flagged as a small sample.
     public static let smallSample = 30
+
+    /// A change is called significant when the z-test's p-value is below this.
+    public static let significanceLevel = 0.05
 }

@@ -11,8 +11,17 @@ import VerdictLibCSV
 /// CSV readers end a cell or the file at a NUL byte.
 public enum CSVWriter {
     public static func render(_ result: QueryResult) -> String {
-        var out = result.columns.map(field).joined(separator: ",") + "\n"
-        for row in result.rows {
+        render(columns: result.columns, rows: result.rows)
+    }
+
+    /// Every row of a report table (never folded: CSV files are read by programs).
+    public static func render(_ table: ReportTable) -> String {
+        render(columns: table.columns.map(\.name), rows: table.rows)
+    }
+
+    static func render(columns: [String], rows: [[Cell]]) -> String {
+        var out = columns.map(field).joined(separator: ",") + "\n"
+        for row in rows {
             out += row.map(cell).joined(separator: ",") + "\n"
         }
         return out
@@ -48,7 +57,7 @@ public enum CSVWriter {
 
     /// Quotes a field through libcsv when it holds a comma, a quote, CR or LF; a NUL becomes U+FFFD.
     public static func field(_ s: String) -> String {
-        let s = s.utf8.contains(0) ? withoutNUL(s) : s
+        let s = s.utf8.contains(0) ? ReportFormat.withoutNUL(s) : s
         let needsQuotes = s.utf8.contains { (c: UInt8) -> Bool in c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D }
         guard needsQuotes else { return s }
         let src = Array(s.utf8)
@@ -59,13 +68,6 @@ public enum CSVWriter {
             }
         }
         return String(decoding: dest[0..<n], as: UTF8.self)
-    }
-
-    /// `s` with every NUL replaced by U+FFFD (the replacement character).
-    public static func withoutNUL(_ s: String) -> String {
-        var out = String.UnicodeScalarView()
-        for c in s.unicodeScalars { out.append(c == "\u{0}" ? "\u{FFFD}" : c) }
-        return String(out)
     }
 }
 

@@ -39,47 +39,10 @@ public enum Markdown {
         return s
     }
 
-    /// A query result as a table: rates (columns named *rate or share, or reals in [0, 1]
-    /// under such names) as percentages, other reals with two decimals, counts as they are.
+    /// Every row of a query result as a table (`verdict query --format md`): the columns its
+    /// file declares rates as percentages, other decimals with two digits, whole numbers as
+    /// they are.
     public static func table(_ result: QueryResult) -> String {
-        if result.rows.isEmpty { return "No rows for this period.\n" }
-        let numeric = Set(result.columns.indices.filter { c in
-            result.rows.contains { r in if case .text = r[c] { return false }; return true }
-        })
-        let rows = result.rows.map { row in
-            row.enumerated().map { c, v in format(v, column: result.columns[c]) }
-        }
-        return table(result.columns, rows, rightAligned: numeric)
-    }
-
-    static func isRate(_ column: String) -> Bool {
-        column.hasSuffix("rate") || column == "share" || column.hasPrefix("share_")
-    }
-
-    public static func format(_ v: Cell, column: String) -> String {
-        switch v {
-        case .null: return "–"
-        case .integer(let i): return String(i)
-        case .real(let d): return isRate(column) ? percent(d) : fixed(d, 2)
-        case .text(let s): return s.utf8.contains(0) ? CSVWriter.withoutNUL(s) : s
-        }
-    }
-
-    public static func percent(_ d: Double?, digits: Int = 1) -> String {
-        guard let d, d.isFinite else { return "–" }
-        return fixed(d * 100, digits) + "%"
-    }
-
-    public static func fixed(_ d: Double, _ digits: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let r = (d * scale).rounded() / scale
-        var s = String(r)
-        if s.contains("e") { return String(d) }
-        if !s.contains(".") { s += "." }
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        var frac = String(parts[1])
-        while frac.count < digits { frac += "0" }
-        return digits == 0 ? String(parts[0]) : parts[0] + "." + frac.prefix(digits)
+        MarkdownRenderer.table(ReportTable(result, foldAbove: nil))
     }
 }

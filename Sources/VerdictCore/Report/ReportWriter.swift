@@ -23,9 +23,11 @@ public struct ReportWriter {
 
     /// Writes the report of `period` into `directory`, completely or not at all.
     ///
-    /// Everything that can be refused (the template, the queries, the period's zone, a file
-    /// in the way of `directory`) is checked, and every file is made in memory, before the
-    /// first byte is written; then `ReportDirectory` puts them all in place together.
+    /// Everything that can be refused (the template, the queries and their columns, the
+    /// period's zone, a file in the way of `directory`) is checked, and every file is made in
+    /// memory, before the first byte is written; then `ReportDirectory` puts them all in
+    /// place together. The queries run once; their results become one `ReportModel`, from
+    /// which each output is rendered.
     public func write(period: Period, to directory: String) throws(VerdictError) -> Written {
         let template = try loadTemplate()
         try ReportDirectory.check(directory)
@@ -36,15 +38,16 @@ public struct ReportWriter {
         // from the rollup); they are queried again only when trend.sql is overridden.
         let trendIsBuiltIn = engine.catalog.query(named: "trend")?.origin == "built-in"
         let snapshot = try engine.run(names, period: period, alsoPrevious: trendIsBuiltIn ? ["spoof_checks"] : ["outcomes", "spoof_checks"])
+        let model = try ReportModel(snapshot)
         var files: [(name: String, bytes: [UInt8])] = []
         for name in csvNames {
-            guard let result = snapshot.results[name] else { continue }
-            files.append((name + ".csv", Array(CSVWriter.render(result).utf8)))
+            guard let table = model.tables[name] else { continue }
+            files.append((name + ".csv", Array(CSVWriter.render(table).utf8)))
         }
-        for (file, svg) in charts(snapshot) {
-            files.append((file, Array(svg.utf8)))
+        for chart in model.charts {
+            files.append((chart.name + ".svg", Array(SVGChartRenderer.render(chart).utf8)))
         }
-        files.append(("report.md", Array(template.render(ReportContext.build(snapshot)).utf8)))
+        files.append(("report.md", Array(MarkdownRenderer.render(model, template: template).utf8)))
         try ReportDirectory.write(files, into: directory)
         return Written(directory: directory, files: files.map(\.name), report: directory + "/report.md")
     }
@@ -53,6 +56,11 @@ public struct ReportWriter {
 
     func loadTemplate() throws(VerdictError) -> MustacheTemplate {
         try Self.loadTemplate(template)
+    }
+
+    /// report.md of `model` with `template` (a built-in name or a file).
+    public static func render(_ model: ReportModel, template: String = "weekly") throws(VerdictError) -> String {
+        MarkdownRenderer.render(model, template: try loadTemplate(template))
     }
 
     /// Refuses a template that is neither built in nor a readable file that parses (a usage
@@ -93,44 +101,5 @@ public struct ReportWriter {
         case .invalidConfigVariableSyntax, .unrecognisedConfigVariable: "a configuration tag is malformed or unknown"
         case nil: SystemError.words(error)
         }
-    }
-
-    public func render(_ snap: MetricsSnapshot) throws(VerdictError) -> String {
-        let t = try loadTemplate()
-        return t.render(ReportContext.build(snap))
-    }
-
-    // MARK: - Charts
-
-    func charts(_ snap: MetricsSnapshot) -> [(String, String)] {
-        var out: [(String, String)] = []
-        if let trend = snap.results["trend"] {
-            var labels: [String] = []
-            var series: [String: [Double?]] = [:]
-            for r in trend.records {
-                let label = r["period_start"]?.string ?? ""
-                if labels.last != label { labels.append(label) }
-                series[r["product"]?.string ?? "", default: []].append(r["pass_rate"]?.double)
-            }
-            out.append(("pass_rate_trend.svg", Charts.lines(
-                title: "Pass rate of completed transactions", labels: labels,
-                series: Product.allCases.map { ($0.code, series[$0.code] ?? []) })))
-        }
-        if let hist = snap.results["quality_histogram"] {
-            let recs = hist.records
-            out.append(("quality_histogram.svg", Charts.bars(
-                title: "VideoVerify face quality",
-                labels: recs.map { "\($0["bucket_lo"]?.int ?? 0)–\($0["bucket_hi"]?.int ?? 0)" },
-                values: recs.map { $0["transactions"]?.double ?? 0 }, valueLabel: { String(Int($0)) })))
-        }
-        if let reasons = snap.results["id_failure_reasons"] {
-            let recs = Array(reasons.records.prefix(12))
-            out.append(("failure_reasons.svg", Charts.horizontalBars(
-                title: "ID Recognition failures by recognitionErrorCode",
-                labels: recs.map { $0["error_code"]?.string ?? "" },
-                values: recs.map { $0["failures"]?.double ?? 0 },
-                valueLabel: { String(Int($0)) })))
-        }
-        return out
     }
 }

@@ -227,13 +227,14 @@ struct HardeningDistinctValuesTests {
 }
 
 /// Every table of report.md that has the header of a CSV file of the report: at most
-/// `ReportContext.tableRows` rows plus one "other (K more)" row when the CSV has more than
+/// `ReportTable.shownRows` rows plus one "other (K more)" row when the CSV has more than
 /// one row beyond that; shown rows and K make up the CSV's rows; the counts of the shown
 /// rows and of the "other" row add up to the CSV's.
 private func checkFoldedTables(_ dir: String, box: Sandbox, expectFolded: Set<String>) throws {
     let html = try cmarkGFM(dir + "/report.md", in: box)
     let tables = htmlTables(html)
-    let limit = ReportContext.tableRows
+    let limit = ReportTable.shownRows
+    let catalog = try QueryCatalog()
     var folded: Set<String> = []
     for name in QueryCatalog.contractFiles + QueryCatalog.extraFiles {
         let csv = try readCSV(dir, name)
@@ -249,7 +250,8 @@ private func checkFoldedTables(_ dir: String, box: Sandbox, expectFolded: Set<St
             let other = try #require(table.rows.last)
             let label = try #require(other.first { $0.hasPrefix("other (") }, "\(name): \(other)")
             #expect(label == "other (\(body.count - limit) more)", "\(name): \(label)")
-            for (c, column) in header.enumerated() where ReportContext.additiveColumns.contains(column) {
+            let counts = try #require(catalog.query(named: name)).declarations().kinds.filter { $0.value == .count }
+            for (c, column) in header.enumerated() where counts[column] != nil {
                 let total = body.reduce(0) { $0 + (Int($1[c]) ?? 0) }
                 let shown = table.rows.reduce(0) { $0 + (Int($1[c]) ?? 0) }
                 #expect(shown == total, "\(name).\(column): \(shown) shown against \(total) in the CSV")

@@ -39,17 +39,24 @@ struct ReliabilityOutputTextTests {
     func chartsAreWellFormed() throws {
         try withSandbox { box in
             let labels = Self.hostile
-            let svgs = [
-                Charts.lines(title: "t" + scalar(0xFFFE) + "&<", labels: labels, series: [(name: "s" + scalar(0xFFFF) + "\u{0}", values: labels.map { _ in 0.5 })]),
-                Charts.bars(title: "]]>\u{1}", labels: labels, values: labels.map { _ in 3 }, valueLabel: { _ in scalar(0xFFFE) + "<" }),
-                Charts.horizontalBars(title: "\"", labels: labels, values: labels.map { _ in 2 }, valueLabel: { _ in "&" }),
+            let specs = [
+                ChartSpec(name: "c0", kind: .lines, title: "t" + scalar(0xFFFE) + "&<", categories: labels,
+                          series: [ChartSpec.Series(name: "s" + scalar(0xFFFF) + "\u{0}", values: labels.map { _ in 0.5 })], values: .rates),
+                ChartSpec(name: "c1", kind: .bars, title: "]]>\u{1}", categories: labels,
+                          series: [ChartSpec.Series(name: "n", values: labels.map { _ in 3 })], values: .counts),
+                ChartSpec(name: "c2", kind: .horizontalBars, title: "\"", categories: labels,
+                          series: [ChartSpec.Series(name: "n", values: labels.map { _ in 2 })], values: .counts),
             ]
+            // Every text a drawing can carry: title, message and labels.
+            let drawing = ChartDrawing(width: 100, height: 100, title: scalar(0xFFFE) + "<", message: "&" + scalar(0xFDD0),
+                                       marks: labels.map { .label($0, at: ChartDrawing.Point(1, 1), size: 10, anchor: .middle) })
+            let svgs = specs.map { SVGChartRenderer.render($0) } + [SVGChartRenderer.render(drawing)]
             var paths: [String] = []
             for (i, svg) in svgs.enumerated() { paths.append(try box.write("c\(i).svg", bytes: Array(svg.utf8))) }
             #expect(try xmlProblems(paths, in: box) == "")
             // The text survives, with U+FFFD where a character could not stay.
-            #expect(Charts.escape("A" + scalar(0xFFFE) + "&<\u{0}" + scalar(0xFDD0) + scalar(0x1FFFF) + "x") == "A\u{FFFD}&amp;&lt;\u{FFFD}\u{FFFD}\u{FFFD}x")
-            #expect(Charts.escape("line\none\ttab") == "line one tab")
+            #expect(SVGChartRenderer.escape("A" + scalar(0xFFFE) + "&<\u{0}" + scalar(0xFDD0) + scalar(0x1FFFF) + "x") == "A\u{FFFD}&amp;&lt;\u{FFFD}\u{FFFD}\u{FFFD}x")
+            #expect(SVGChartRenderer.escape("line\none\ttab") == "line one tab")
         }
     }
 
@@ -75,7 +82,7 @@ struct ReliabilityOutputTextTests {
             #expect(CSVWriter.cell(.text("a\u{0}b")) == "a\u{FFFD}b")
             #expect(CSVWriter.cell(.text("=\u{0},")) == "\"'=\u{FFFD},\"")
             #expect(Markdown.cell("a\u{0}b") == "a\u{FFFD}b")
-            #expect(Markdown.format(.text("a\u{0}b"), column: "error_code") == "a\u{FFFD}b")
+            #expect(ReportFormat.cell(.text("a\u{0}b"), kind: .text) == "a\u{FFFD}b")
 
             let log = try box.write("log.ndjson", lines: [
                 Log.idVerdict("T1", at: "2026-11-10T08:00:00Z", "N", more: "\"recognitionErrorCode\": \"NUL\\u0000HERE\""),

@@ -143,10 +143,12 @@ struct MarkdownReportTests {
             var vv = try headline(builtIn, "VIDEO_VERIFY")
             #expect(vv[5] == "–" && vv[6] == "–")
 
-            // trend.sql overridden: the previous period's outcomes are queried instead.
+            // trend.sql overridden (here by one with the trend's columns and no rows): the
+            // previous period's outcomes are queried instead.
             let queries = box.file("queries")
             try FileManager.default.createDirectory(atPath: queries, withIntermediateDirectories: true)
-            try "SELECT 1 AS anything;".write(toFile: queries + "/trend.sql", atomically: true, encoding: .utf8)
+            try "SELECT '' AS period_start, '' AS product, 0 AS completed, 0 AS passed, NULL AS pass_rate WHERE 0;"
+                .write(toFile: queries + "/trend.sql", atomically: true, encoding: .utf8)
             let dir = box.file("overridden")
             _ = try ReportWriter(engine: MetricsEngine(database: db, catalog: try QueryCatalog(directory: queries))).write(period: try Periods.week("2026-W46"), to: dir)
             id = try headline(dir, "ID_RECOGNITION")
