@@ -39,10 +39,30 @@ enum ReportDirectory {
     }
 
     /// Fails early, before any query runs, when `directory` cannot be a report directory.
+    ///
+    /// A symbolic link at DIR is followed only when the caller or the owner of the folder
+    /// holding it owns the link (the rule Linux's `fs.protected_symlinks` applies in
+    /// world-writable sticky folders, here in every folder): a link planted in a shared
+    /// report folder by another user never sends a report, run by root from cron, somewhere
+    /// else.
     static func check(_ directory: String) throws(VerdictError) {
         let dir = normalized(directory)
         var st = stat()
-        if lstat(dir, &st) == 0 && !FileManagerLite.isDirectory(dir) {
+        guard lstat(dir, &st) == 0 else { return }
+        if (st.st_mode & S_IFMT) == S_IFLNK {
+            var folder = stat()
+            let parent = FileManagerLite.directory(of: dir)
+            let folderOwner = stat(parent, &folder) == 0 ? folder.st_uid : st.st_uid
+            if st.st_uid != geteuid() && st.st_uid != folderOwner {
+                throw VerdictError(.io, "\(dir): cannot write the report there: it is a symbolic link owned by another user (uid \(st.st_uid)), and it is not followed",
+                                   hint: "remove the link, or give --out the directory it points to")
+            }
+            if !FileManagerLite.exists(dir) {
+                throw VerdictError(.io, "\(dir): cannot write the report there: it is a symbolic link to nothing",
+                                   hint: "remove the link, or create the directory it points to")
+            }
+        }
+        if !FileManagerLite.isDirectory(dir) {
             throw VerdictError(.io, "\(dir): cannot write the report there: it is not a directory", hint: "choose another --out, or remove the file")
         }
     }
@@ -76,8 +96,14 @@ enum ReportDirectory {
         let staging: Staging
         do {
             staging = try Staging(in: parent, prefix: "." + base + ".verdict-", mode: 0o777, reportDirectory: dir)
+        } catch {
+            undoParents()
+            throw error
+        }
+        do {
             try staging.put(files)
         } catch {
+            staging.remove()
             undoParents()
             throw error
         }

@@ -216,3 +216,64 @@ struct ReliabilityPlainErrorTests {
         #expect(VerdictError(.io, "x", cause: POSIXError(.EACCES)).description.contains("permissions"))
     }
 }
+
+@Suite("Reliability: a failed report leaves nothing behind, and a planted link sends it nowhere")
+struct ReliabilityReportDirectoryLeftovers {
+    func ingested(_ box: Sandbox) throws {
+        let log = try box.write("log.ndjson", lines: [
+            Log.idVerdict("A", at: "2026-11-10T08:00:00Z", "Y"),
+            Log.idVerdict("B", at: "2026-11-11T08:00:00Z", "N", more: "\"recognitionErrorCode\": \"BLUR\""),
+        ])
+        #expect(try runVerdict(["ingest", "--db", box.databasePath, log], in: box).status == 0)
+    }
+
+    @Test("a write that fails while a new directory is staged (file size limit) removes the staging directory and the parents it made")
+    func failedNewDirectoryLeavesNothing() throws {
+        try withSandbox { box in
+            // 3,000 distinct failure reasons: id_failure_reasons.csv is over 64 KiB.
+            let log = try box.write("log.ndjson", lines: (0..<3000).map {
+                Log.idVerdict("T\($0)", at: "2026-11-10T08:00:00Z", "N", more: "\"recognitionErrorCode\": \"CODE_NUMBER_\($0)_OF_THREE_THOUSAND\"")
+            })
+            #expect(try runVerdict(["ingest", "--db", box.databasePath, log], in: box).status == 0)
+            let exe = try #require(Executables.verdict)
+            // Files over 64 KiB cannot be written (EFBIG; the signal that would kill the
+            // process is ignored, so the write itself fails). SQLite's 32 KiB -shm still fits.
+            let script = "trap '' XFSZ; ulimit -f 128; exec \"$0\" \"$@\""
+            let out = try run("/bin/sh", ["-c", script, exe, "report", "--db", box.databasePath, "--week", "2026-W46",
+                                          "--out", box.file("reports/weekly/new")], in: box)
+            #expect(out.status == 1, "\(out.stderr)")
+            #expect(out.stderr.split(separator: "\n").count == 1, "\(out.stderr)")
+            let left = try treeSnapshot(box.path).keys.filter { $0.hasPrefix("reports") }
+            #expect(left.isEmpty, "\(left.sorted())")
+        }
+    }
+
+    @Test("--out that is a symbolic link owned by another user is not followed; a dangling link is named as such")
+    func plantedLinkIsNotFollowed() throws {
+        try withSandbox { box in
+            try ingested(box)
+            try FileManager.default.createDirectory(atPath: box.file("shared"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: box.file("victim"), withIntermediateDirectories: true)
+            try box.write("victim/outcomes.csv", bytes: Array("precious\n".utf8))
+            #expect(symlink("../victim", box.file("shared/weekly")) == 0)
+            // Planted by another user (only root can give a link away: the suite runs as root).
+            if geteuid() == 0 { #expect(lchown(box.file("shared/weekly"), 4242, 4242) == 0) }
+            let out = try runVerdict(["report", "--db", box.databasePath, "--week", "2026-W46", "--out", box.file("shared/weekly")], in: box)
+            if geteuid() == 0 {
+                #expect(out.status == 1, "\(out.stderr)")
+                #expect(out.stderr.contains("symbolic link owned by another user"), "\(out.stderr)")
+                #expect(FileBytes.readAll(path: box.file("victim/outcomes.csv")) == Array("precious\n".utf8))
+                #expect(try FileManager.default.contentsOfDirectory(atPath: box.file("victim")) == ["outcomes.csv"])
+            }
+            // One's own link is followed.
+            #expect(symlink("../victim", box.file("shared/mine")) == 0)
+            let mine = try runVerdict(["report", "--db", box.databasePath, "--week", "2026-W46", "--out", box.file("shared/mine")], in: box)
+            #expect(mine.status == 0, "\(mine.stderr)")
+            #expect(FileBytes.readAll(path: box.file("victim/outcomes.csv")) != Array("precious\n".utf8))
+            // A link to nothing.
+            #expect(symlink("../nowhere", box.file("shared/dangling")) == 0)
+            let dangling = try runVerdict(["report", "--db", box.databasePath, "--week", "2026-W46", "--out", box.file("shared/dangling")], in: box)
+            #expect(dangling.status == 1 && dangling.stderr.contains("symbolic link to nothing"), "\(dangling.stderr)")
+        }
+    }
+}
