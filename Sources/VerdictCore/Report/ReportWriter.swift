@@ -1,4 +1,7 @@
 import Mustache
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Writes a report directory: every CSV file of the metric contract and the extra
 /// breakdowns, `report.md` rendered from a template, and SVG charts beside it.
@@ -29,11 +32,12 @@ public struct ReportWriter {
     /// place together. The queries run once; their results become one `ReportModel`, from
     /// which each output is rendered.
     public func write(period: Period, to directory: String) throws(VerdictError) -> Written {
-        let template = try loadTemplate()
+        let (text, template) = try Self.templateSource(self.template)
         try ReportDirectory.check(directory)
         let csvNames = QueryCatalog.contractFiles + QueryCatalog.extraFiles
         // Every query of the catalog is run, so a template may use any of them.
         let names = Array(Set(csvNames + engine.catalog.names)).sorted()
+        try Self.checkReferences(text, of: self.template, queries: Set(names))
         // The previous period's outcomes are the built-in trend's second-to-last row (read
         // from the rollup); they are queried again only when trend.sql is overridden.
         let trendIsBuiltIn = engine.catalog.query(named: "trend")?.origin == "built-in"
@@ -70,23 +74,76 @@ public struct ReportWriter {
     }
 
     static func loadTemplate(_ template: String) throws(VerdictError) -> MustacheTemplate {
+        try templateSource(template).template
+    }
+
+    /// The template's text and its parsed form. A name that is neither built in nor a file is
+    /// a usage error; a file that exists but cannot be read, or is not UTF-8, says so.
+    static func templateSource(_ template: String) throws(VerdictError) -> (text: String, template: MustacheTemplate) {
         let text: String
         if let builtIn = Embedded.templates[template] {
             text = builtIn
-        } else if let bytes = FileBytes.readAll(path: template) {
-            text = String(decoding: bytes, as: UTF8.self)
+        } else if FileManagerLite.exists(template) {
+            if FileManagerLite.isDirectory(template) {
+                throw VerdictError(.usage, "\(template): the template is a directory", hint: "give a .mustache file, or a built-in name: " + Embedded.templates.keys.sorted().joined(separator: ", "))
+            }
+            guard let bytes = FileBytes.readAll(path: template) else {
+                let code = errno
+                throw VerdictError(.io, "\(template): cannot read the template: " + SystemError.words(errno: code), hint: SystemError.hint(errno: code))
+            }
+            guard let decoded = String(validating: bytes, as: UTF8.self) else {
+                throw VerdictError(.usage, "\(template): the template is not UTF-8 text", hint: "save it as UTF-8")
+            }
+            text = decoded
         } else {
             throw VerdictError(.usage, "no report template named '\(template)'",
                                hint: "built in: " + Embedded.templates.keys.sorted().joined(separator: ", ") + "; or give a path to a .mustache file")
         }
         do {
-            return try MustacheTemplate(string: text)
+            return (text, try MustacheTemplate(string: text))
         } catch let e as MustacheTemplate.ParserError {
             throw VerdictError(.usage, "\(template): line \(e.context.lineNumber), column \(e.context.columnNumber): the template does not parse: " + Self.words(e.error),
                                hint: "fix the template, or use a built-in one: " + Embedded.templates.keys.sorted().joined(separator: ", "))
         } catch {
             throw VerdictError(.usage, "\(template): the template does not parse", cause: error)
         }
+    }
+
+    /// Refuses a template that names a query the report does not run (`tables.NAME`,
+    /// `rows.NAME`): Mustache would render it as nothing, and a typo would go unseen. A
+    /// partial (`{{> name}}`) is refused too: a template is one file.
+    static func checkReferences(_ text: String, of template: String, queries: Set<String>) throws(VerdictError) {
+        let bytes = Array(text.utf8)
+        var line = 1
+        var i = 0
+        while i + 1 < bytes.count {
+            if bytes[i] == 0x0A { line += 1 }
+            guard bytes[i] == UInt8(ascii: "{"), bytes[i + 1] == UInt8(ascii: "{") else { i += 1; continue }
+            var j = i + 2
+            while j < bytes.count, bytes[j] == UInt8(ascii: "{") || bytes[j] == UInt8(ascii: " ") { j += 1 }
+            if j < bytes.count, bytes[j] == UInt8(ascii: ">") {
+                throw VerdictError(.usage, "\(template): line \(line): partials ({{> name}}) are not supported",
+                                   hint: "put the text in the template itself")
+            }
+            // A section or inverted section tag: {{#tables.x}}, {{^rows.x}}, {{/rows.x}}, {{&tables.x}}.
+            while j < bytes.count, [UInt8(ascii: "#"), UInt8(ascii: "^"), UInt8(ascii: "/"), UInt8(ascii: "&"), UInt8(ascii: " ")].contains(bytes[j]) { j += 1 }
+            for prefix in ["tables.", "rows."] {
+                let p = Array(prefix.utf8)
+                guard j + p.count <= bytes.count, Array(bytes[j..<(j + p.count)]) == p else { continue }
+                var k = j + p.count
+                while k < bytes.count, Self.isNameByte(bytes[k]) { k += 1 }
+                let name = String(decoding: bytes[(j + p.count)..<k], as: UTF8.self)
+                if !queries.contains(name) {
+                    throw VerdictError(.usage, "\(template): line \(line): {{\(prefix)\(name)}} names no query of this report",
+                                       hint: "queries: " + queries.sorted().joined(separator: ", "))
+                }
+            }
+            i = j
+        }
+    }
+
+    private static func isNameByte(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "_") || (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
     }
 
     /// What a template parse error means.

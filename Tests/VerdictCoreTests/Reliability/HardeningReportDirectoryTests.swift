@@ -276,4 +276,30 @@ struct ReliabilityReportDirectoryLeftovers {
             #expect(dangling.status == 1 && dangling.stderr.contains("symbolic link to nothing"), "\(dangling.stderr)")
         }
     }
+
+    @Test("a template that names no query of the report, uses a partial, or is not UTF-8 is a usage error before anything is written")
+    func templateMistakesAreRefused() throws {
+        try withSandbox { box in
+            try ingested(box)
+            let cases: [(String, [UInt8], String)] = [
+                ("typo.mustache", Array("# {{period}}\n{{{tables.id_failure_reason}}}\n".utf8), "names no query"),
+                ("rows.mustache", Array("{{#rows.trends}}{{period_start}}{{/rows.trends}}\n".utf8), "names no query"),
+                ("partial.mustache", Array("{{> header}}\n".utf8), "partials"),
+                ("latin1.mustache", [0x23, 0x20, 0xE9, 0xFF, 0x0A], "not UTF-8"),
+            ]
+            for (name, bytes, words) in cases {
+                let template = try box.write(name, bytes: bytes)
+                let out = try runVerdict(["report", "--db", box.databasePath, "--week", "2026-W46", "--out", box.file("r-" + name), "--template", template], in: box)
+                #expect(out.status == 64, "\(name): \(out.stderr)")
+                #expect(out.stderr.contains(words) && out.stderr.split(separator: "\n").count == 1, "\(name): \(out.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: box.file("r-" + name)), "\(name): the directory was written")
+            }
+            // Every query the report runs may be named, as tables or rows.
+            let good = try box.write("good.mustache", bytes: Array("{{{tables.id_failure_reasons}}}\n{{#rows.trend}}{{period_start}} {{/rows.trend}}\n".utf8))
+            let out = try runVerdict(["report", "--db", box.databasePath, "--week", "2026-W46", "--out", box.file("r-good"), "--template", good], in: box)
+            #expect(out.status == 0, "\(out.stderr)")
+            let md = String(decoding: FileBytes.readAll(path: box.file("r-good/report.md")) ?? [], as: UTF8.self)
+            #expect(md.contains("BLUR") && md.contains("2026-11-09"), "\(md)")
+        }
+    }
 }
