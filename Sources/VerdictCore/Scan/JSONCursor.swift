@@ -1,37 +1,3 @@
-/// What a JSON value is, as seen by the scanner.
-public enum JSONKind: UInt8, Sendable {
-    case object, array, string, number, bool, null
-}
-
-/// Where one JSON value lies in a buffer: its kind and its bytes, quotes included for a string.
-///
-/// A `JSONRef` is only meaningful together with the buffer it was scanned from.
-///
-/// Offsets are held in 32 bits: a line is at most 256 MiB (longer ones are refused
-/// unread), and the scan's structs of located fields, copied once or twice per line,
-/// stay under half the size they would have with 64-bit offsets.
-struct JSONRef: Sendable, Equatable {
-    private var start32: UInt32
-    private var end32: UInt32
-    var kind: JSONKind
-    /// For a string: whether it contains a backslash escape. For a bool: its value.
-    var flag: Bool
-
-    init(kind: JSONKind, start: Int, end: Int, flag: Bool) {
-        self.kind = kind
-        start32 = UInt32(start)
-        end32 = UInt32(end)
-        self.flag = flag
-    }
-
-    /// Offset of the first byte of the value.
-    var start: Int { Int(start32) }
-    /// Offset one past the last byte of the value.
-    var end: Int { Int(end32) }
-
-    var isNull: Bool { kind == .null }
-}
-
 /// Why a line is not JSON; the offset lets a message point at the byte.
 struct JSONSyntaxError: Error, Sendable {
     var offset: Int

@@ -7,27 +7,31 @@ enum JSONRead {
     @inline(__always)
     static func key(_ base: UnsafePointer<UInt8>, _ ref: JSONRef, is literal: StaticString) -> Bool {
         let n = literal.utf8CodeUnitCount
-        if ref.flag {
+        if ref.isEscaped {
             // An escape takes at most six bytes per byte it stands for: a longer key cannot
             // match, and is not decoded for nothing.
-            guard ref.end - ref.start - 2 <= 6 * n else { return false }
+            guard ref.contentLength <= 6 * n else { return false }
             return string(base, ref) == literal.description
         }
-        guard ref.end - ref.start - 2 == n else { return false }
-        return memcmp(base + ref.start + 1, literal.utf8Start, n) == 0
+        guard ref.contentLength == n else { return false }
+        return memcmp(base + ref.contentStart, literal.utf8Start, n) == 0
     }
 
     /// The decoded text of a string value.
     static func string(_ base: UnsafePointer<UInt8>, _ ref: JSONRef) -> String {
-        let contentStart = ref.start + 1
-        let count = ref.end - ref.start - 2
-        if !ref.flag {
-            return String(decoding: UnsafeBufferPointer(start: base + contentStart, count: count), as: UTF8.self)
+        if !ref.isEscaped {
+            return String(decoding: ref.content(in: base), as: UTF8.self)
         }
         var out: [UInt8] = []
-        out.reserveCapacity(count)
-        unescape(base + contentStart, count: count, into: &out)
+        out.reserveCapacity(ref.contentLength)
+        unescape(base, ref, into: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the decoded bytes of the string value at `ref` to `out`.
+    @inline(__always)
+    static func unescape(_ base: UnsafePointer<UInt8>, _ ref: JSONRef, into out: inout [UInt8]) {
+        unescape(base + ref.contentStart, count: ref.contentLength, into: &out)
     }
 
     /// Appends the unescaped bytes of a validated string body to `out`. Lone surrogates
@@ -103,7 +107,7 @@ enum JSONRead {
     /// A JSON number that is an integer (no fraction, no exponent) and fits in Int64.
     static func integer(_ base: UnsafePointer<UInt8>, _ ref: JSONRef) -> Int64? {
         guard ref.kind == .number else { return nil }
-        return integerDigits(base + ref.start, count: ref.end - ref.start, allowSign: true)
+        return integerDigits(base + ref.start, count: ref.length, allowSign: true)
     }
 
     /// Parses `[-]digits` with overflow checking.
@@ -128,7 +132,7 @@ enum JSONRead {
     /// A finite double from a JSON number.
     static func double(_ base: UnsafePointer<UInt8>, _ ref: JSONRef) -> Double? {
         guard ref.kind == .number else { return nil }
-        return parseDouble(String(decoding: UnsafeBufferPointer(start: base + ref.start, count: ref.end - ref.start), as: UTF8.self))
+        return parseDouble(String(decoding: ref.bytes(in: base), as: UTF8.self))
     }
 
     /// A whole number written as ASCII digits only (`"2"`), as docEdition sometimes is.

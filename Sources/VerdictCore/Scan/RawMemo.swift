@@ -49,6 +49,13 @@ final class RawMemo<Value> {
         return h
     }
 
+    /// The value remembered for the exact bytes of the JSON value at `ref` (a sub-document
+    /// as logged), or the one `make` computes (then remembered).
+    @inline(__always)
+    func value(of ref: JSONRef, in base: UnsafePointer<UInt8>, make: () -> Value) -> Value {
+        value(base + ref.start, ref.length, make: make)
+    }
+
     /// The value remembered for these bytes, or the one `make` computes (then remembered).
     func value(_ p: UnsafePointer<UInt8>, _ n: Int, make: () -> Value) -> Value {
         guard n <= maxLength else { return make() }

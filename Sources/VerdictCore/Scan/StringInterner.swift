@@ -57,14 +57,15 @@ final class StringInterner {
 
     /// `prefix.` followed by the key's text, shared (for names like `ocrResult.ID_NUMBER`).
     func string(prefix: String, _ base: UnsafePointer<UInt8>, _ ref: JSONRef) -> String {
-        if ref.flag { return prefix + "." + JSONRead.string(base, ref) }
-        let n = ref.end - ref.start - 2
+        if ref.isEscaped { return prefix + "." + JSONRead.string(base, ref) }
+        let name = base + ref.contentStart
+        let n = ref.contentLength
         var prefix = prefix
         return prefix.withUTF8 { pre in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: pre.count + 1 + n) { buf in
                 _ = UnsafeMutableBufferPointer(rebasing: buf[0..<pre.count]).initialize(from: pre)
                 buf[pre.count] = UInt8(ascii: ".")
-                for i in 0..<n { buf[pre.count + 1 + i] = base[ref.start + 1 + i] }
+                for i in 0..<n { buf[pre.count + 1 + i] = name[i] }
                 return string(UnsafePointer(buf.baseAddress!), pre.count + 1 + n)
             }
         }
@@ -72,8 +73,8 @@ final class StringInterner {
 
     /// The decoded text of a JSON string value, shared when short and unescaped.
     func string(_ base: UnsafePointer<UInt8>, _ ref: JSONRef) -> String {
-        if ref.flag { return JSONRead.string(base, ref) }
-        return string(base + ref.start + 1, ref.end - ref.start - 2)
+        if ref.isEscaped { return JSONRead.string(base, ref) }
+        return string(base + ref.contentStart, ref.contentLength)
     }
 }
 
@@ -118,8 +119,8 @@ final class RecentStrings {
 
     /// The decoded text of a JSON string value, shared when unescaped and seen recently.
     func string(_ base: UnsafePointer<UInt8>, _ ref: JSONRef) -> String {
-        if ref.flag { return JSONRead.string(base, ref) }
-        return string(base + ref.start + 1, ref.end - ref.start - 2)
+        if ref.isEscaped { return JSONRead.string(base, ref) }
+        return string(base + ref.contentStart, ref.contentLength)
     }
 }
 
