@@ -505,8 +505,10 @@ ORDER BY records DESC, records.status;
     static let checks: [String: String] = [
         "final_poll_is_best": #"""
 -- final_poll_is_best: transactions whose final poll is not the one the final-poll rule picks.
--- The rule (input.md): best class (1 SUCCESS, 2 other F/U, 3 SYSTEM_ERROR, 4 the rest), then
--- the latest timestamp, then the one ingested last (the largest poll_key).
+-- The rule (docs/METRICS.md, "Transactions, periods and classes"): best class (1 SUCCESS,
+-- 2 other F/U, 3 SYSTEM_ERROR, 4 the rest), then the latest timestamp, then the one ingested
+-- last (the largest poll_key). The ingest applies it in Swift: Classification.finalRank and
+-- Classification.beats in Sources/VerdictCore/Rules/Classification.swift.
 --
 -- A transaction is offending when its final poll is missing, belongs to another transaction,
 -- or is beaten by one of its own polls. Each transaction's polls are read through the
@@ -544,6 +546,8 @@ HAVING t.poll_count <> count(p.poll_key) OR t.first_ts_ms IS NOT min(p.ts_ms);
 -- poll_rank_follows_rule: polls whose stored final_rank is not the one their status and code
 -- give. The ranks (docs/METRICS.md): 1 resultCode SUCCESS; 3 resultCode SYSTEM_ERROR;
 -- 2 any other poll whose resultStatus is F or U; 4 the rest (PROCESSING and the like).
+-- The ingest applies the rule in Swift: Classification.finalRank in
+-- Sources/VerdictCore/Rules/Classification.swift.
 -- Returns the poll and both ranks.
 SELECT poll_key, result_status, result_code, stored_rank, rule_rank
 FROM (SELECT p.poll_key, p.result_status, rc.result_code, p.final_rank AS stored_rank,
@@ -585,7 +589,8 @@ ORDER BY bucket_ms, product_key, outcome;
 -- (docs/METRICS.md, spoof_checks.csv and spoof_details.csv): a check is evaluated when its
 -- value is not empty and passed when it is Y; a detail or component listed several times is
 -- evaluated when any of its values is not empty, and passed when evaluated and every
--- non-empty value is Y. Rows missing from the bridge, rows the profile does not imply, and
+-- non-empty value is Y. The ingest applies these rules in Swift: SpoofRule in
+-- Sources/VerdictCore/Rules/SpoofRule.swift. Rows missing from the bridge, rows the profile does not imply, and
 -- rows with other flags are all returned, with the flags the rule gives (NULL when the row
 -- should not exist) beside the stored ones (NULL when it is missing).
 WITH check_rule AS (
@@ -646,7 +651,9 @@ ORDER BY kind, spoof_profile_key, spoof_type, check_name, component;
 -- without a verdict, passed when the verdict is Y (ID Recognition) or success in any case
 -- (VideoVerify), else failed. The stored verdict is kept for completed transactions only;
 -- the label spells VideoVerify's Success, Failure and VoidTimeout canonically.
--- (SQLite's lower() folds ASCII letters only, as the rule does.)
+-- (SQLite's lower() folds ASCII letters only, as the rule does.) The ingest applies these
+-- rules in Swift: Classification.verdict, outcome, recordedVerdict and verdictLabel in
+-- Sources/VerdictCore/Rules/Classification.swift.
 -- A final poll that is missing or another transaction's is final_poll_is_best's to report.
 WITH f AS (
   SELECT t.transaction_key, t.product_key, t.outcome, t.verdict, t.verdict_label,
@@ -700,7 +707,8 @@ ORDER BY transaction_key;
 -- record_count is the number of records; attempts is the largest attemptNumber, or the
 -- number of records when none has one; the deciding record is the one with the largest
 -- attemptNumber (the last of equals), else the last record, and succeeded says whether its
--- status is exactly SUCCESS.
+-- status is exactly SUCCESS. The ingest applies the rule in Swift: WillingRule in
+-- Sources/VerdictCore/Rules/WillingRule.swift.
 WITH per_profile AS (
   SELECT willing_profile_key, count(*) AS n, max(attempt_number) AS best, max(seq) AS last_seq
   FROM bridge_willing_record
