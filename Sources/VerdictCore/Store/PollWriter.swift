@@ -356,7 +356,7 @@ final class PollWriter {
     private func checkRowid(_ expected: Int64, _ s: SQLiteStatement) throws(VerdictError) {
         let got = sqlite3_last_insert_rowid(db)
         guard got == expected else {
-            throw VerdictError(.database, "internal error: SQLite stored row \(got) where key \(expected) was expected, in: \(s.sql.prefix(40))…")
+            throw VerdictError(.database, "internal error: SQLite stored row \(got) where key \(expected) was expected", sql: s.sql)
         }
     }
 
