@@ -20,13 +20,8 @@ extension Verdict {
 
         func execute() throws(VerdictError) {
             var o = SampleOptions()
-            o.days = days
-            o.seed = seed
-            o.idPerDay = idPerDay
-            o.videoPerDay = videoPerDay
-            o.payloadShare = payloadShare
-            o.brokenShare = brokenShare
-            o.duplicateShare = duplicateShare
+            (o.days, o.seed, o.idPerDay, o.videoPerDay) = (days, seed, idPerDay, videoPerDay)
+            (o.payloadShare, o.brokenShare, o.duplicateShare) = (payloadShare, brokenShare, duplicateShare)
             let parts = payloadKiB.split(separator: "-").compactMap { Int($0) }
             guard parts.count == 2, parts[0] <= parts[1] else { throw VerdictError(.usage, "--payload-kib takes MIN-MAX in KiB, e.g. 200-2000") }
             o.payloadBytes = (parts[0] * 1024)...(parts[1] * 1024)

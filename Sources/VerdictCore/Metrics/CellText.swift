@@ -9,17 +9,14 @@ extension Cell {
         case .integer(let i): return String(i)
         case .real(let d): return String(d)
         case .text(let s):
-            guard s.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\t" }) else { return s }
+            guard s.unicodeScalars.contains(where: { Cell.escapes[$0] != nil }) else { return s }
             var out = ""
             for u in s.unicodeScalars {
-                switch u {
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default: out.unicodeScalars.append(u)
-                }
+                if let escaped = Cell.escapes[u] { out += escaped } else { out.unicodeScalars.append(u) }
             }
             return out
         }
     }
+
+    private static let escapes: [Unicode.Scalar: String] = ["\n": "\\n", "\r": "\\r", "\t": "\\t"]
 }

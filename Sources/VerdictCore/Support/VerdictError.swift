@@ -46,14 +46,8 @@ public struct VerdictError: Error, Sendable, CustomStringConvertible {
         _ code: Code, _ message: String, hint: String? = nil, cause: (any Error & Sendable)? = nil,
         file: String? = nil, line: Int? = nil, query: String? = nil, sql: String? = nil
     ) {
-        self.code = code
-        self.message = message
-        self.hint = hint
-        self.cause = cause
-        self.file = file
-        self.line = line
-        self.query = query
-        self.sql = sql
+        (self.code, self.message, self.hint, self.cause) = (code, message, hint, cause)
+        (self.file, self.line, self.query, self.sql) = (file, line, query, sql)
     }
 
     /// Where, as the line starts with it: `file:line`, `file`, the query, or both (`file: query`).

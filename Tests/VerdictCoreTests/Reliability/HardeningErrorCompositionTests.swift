@@ -72,13 +72,11 @@ struct HardeningErrorCompositionTests {
     @Test("a data check's offending row is plain text on one line, whatever a value holds")
     func checkRowIsOneLine() throws {
         try withSandbox { box in
-            let (db, _) = try box.ingestLines([Log.idVerdict("A", at: "2026-11-11T08:00:00Z", "Y")])
             // A stored verdict that breaks the rule, holding a line break, a comma and a formula sign.
+            let (db, _) = try box.ingestLines([Log.vv("V", at: "2026-11-11T08:00:00Z", verdict: "Success")])
             try db.queue.write { try $0.execute(sql: "UPDATE fct_transaction SET verdict = 'Y' || char(10) || '=x,1'") }
-            let result = try DataChecks(database: db).run()
-            let failure = try #require(result.failures.first { $0.check == "transaction_class_follows_rule" })
-            #expect(failure.firstRow.contains("verdict=Y\\n=x,1"), "\(failure.firstRow)")
             let out = try runVerdict(["check", "--db", box.databasePath], in: box)
+            #expect(out.stdout.contains("transaction_class_follows_rule: 1 offending row(s), first: transaction_key=1 outcome=passed rule_outcome=passed verdict=Y\\n=x,1 rule_verdict=Success "), "\(out.stdout)")
             #expect(out.status == 3)
             let lines = out.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
             #expect(lines.count == 1 + Embedded.checks.count, "\(out.stdout)")

@@ -49,13 +49,12 @@ struct SpoofAndWillingRuleTests {
                         components: [SpoofComponent(name: "hologram", subResult: "N"), SpoofComponent(name: "hologram", subResult: "Y")]),
         ]
         let profile = try #require(Profiles.spoof(checks: [], details: details))
-        let rows = profile.details.map { [$0.spoofType, $0.check, $0.component, $0.evaluated ? "1" : "0", $0.passed ? "1" : "0"] }
+        // type/check/component: evaluated?, passed?
+        let rows = profile.details.map { "\($0.spoofType)/\($0.check)/\($0.component): \($0.evaluated), \($0.passed)" }
         #expect(rows == [
-            ["INFORMATION_CHECK", "pageInfoCheck", "", "1", "0"],
-            ["INFORMATION_CHECK", "pageInfoCheck", "id", "1", "1"],
-            ["INFORMATION_CHECK", "pageInfoCheck", "name", "0", "0"],
-            ["SECURITY_FEATURE_CHECK", "hologramCheck", "", "0", "0"],
-            ["SECURITY_FEATURE_CHECK", "hologramCheck", "hologram", "1", "0"],
+            "INFORMATION_CHECK/pageInfoCheck/: true, false", "INFORMATION_CHECK/pageInfoCheck/id: true, true",
+            "INFORMATION_CHECK/pageInfoCheck/name: false, false",
+            "SECURITY_FEATURE_CHECK/hologramCheck/: false, false", "SECURITY_FEATURE_CHECK/hologramCheck/hologram: true, false",
         ])
     }
 
