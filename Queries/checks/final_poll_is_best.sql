@@ -1,6 +1,8 @@
 -- final_poll_is_best: transactions whose final poll is not the one the final-poll rule picks.
--- The rule (input.md): best class (1 SUCCESS, 2 other F/U, 3 SYSTEM_ERROR, 4 the rest), then
--- the latest timestamp, then the one ingested last (the largest poll_key).
+-- The rule (docs/METRICS.md, "Transactions, periods and classes"): best class (1 SUCCESS,
+-- 2 other F/U, 3 SYSTEM_ERROR, 4 the rest), then the latest timestamp, then the one ingested
+-- last (the largest poll_key). The ingest applies it in Swift: Classification.finalRank and
+-- Classification.beats in Sources/VerdictCore/Rules/Classification.swift.
 --
 -- A transaction is offending when its final poll is missing, belongs to another transaction,
 -- or is beaten by one of its own polls. Each transaction's polls are read through the

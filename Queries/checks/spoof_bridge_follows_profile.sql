@@ -5,7 +5,8 @@
 -- (docs/METRICS.md, spoof_checks.csv and spoof_details.csv): a check is evaluated when its
 -- value is not empty and passed when it is Y; a detail or component listed several times is
 -- evaluated when any of its values is not empty, and passed when evaluated and every
--- non-empty value is Y. Rows missing from the bridge, rows the profile does not imply, and
+-- non-empty value is Y. The ingest applies these rules in Swift: SpoofRule in
+-- Sources/VerdictCore/Rules/SpoofRule.swift. Rows missing from the bridge, rows the profile does not imply, and
 -- rows with other flags are all returned, with the flags the rule gives (NULL when the row
 -- should not exist) beside the stored ones (NULL when it is missing).
 WITH check_rule AS (

@@ -8,7 +8,9 @@
 -- without a verdict, passed when the verdict is Y (ID Recognition) or success in any case
 -- (VideoVerify), else failed. The stored verdict is kept for completed transactions only;
 -- the label spells VideoVerify's Success, Failure and VoidTimeout canonically.
--- (SQLite's lower() folds ASCII letters only, as the rule does.)
+-- (SQLite's lower() folds ASCII letters only, as the rule does.) The ingest applies these
+-- rules in Swift: Classification.verdict, outcome, recordedVerdict and verdictLabel in
+-- Sources/VerdictCore/Rules/Classification.swift.
 -- A final poll that is missing or another transaction's is final_poll_is_best's to report.
 WITH f AS (
   SELECT t.transaction_key, t.product_key, t.outcome, t.verdict, t.verdict_label,

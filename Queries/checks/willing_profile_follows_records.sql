@@ -4,7 +4,8 @@
 -- record_count is the number of records; attempts is the largest attemptNumber, or the
 -- number of records when none has one; the deciding record is the one with the largest
 -- attemptNumber (the last of equals), else the last record, and succeeded says whether its
--- status is exactly SUCCESS.
+-- status is exactly SUCCESS. The ingest applies the rule in Swift: WillingRule in
+-- Sources/VerdictCore/Rules/WillingRule.swift.
 WITH per_profile AS (
   SELECT willing_profile_key, count(*) AS n, max(attempt_number) AS best, max(seq) AS last_seq
   FROM bridge_willing_record

@@ -2,7 +2,7 @@ import ArgumentParser
 import VerdictCore
 
 extension Verdict {
-    struct Check: ParsableCommand {
+    struct Check: VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify the database: SQLite's integrity check and Verdict's data checks (Queries/checks/).",
             discussion: "Exit status 0 when everything holds, 3 otherwise.")
@@ -10,28 +10,26 @@ extension Verdict {
         @OptionGroup var db: DatabaseOption
         @OptionGroup var lanes: LanesOption
 
-        func run() throws {
-            try guarded { () throws(VerdictError) in
-                let database = try VerdictDatabase(path: db.path, access: .readOnly, cacheMegabytes: 16)
-                var checks = DataChecks(database: database)
-                if let n = lanes.jobs { checks.lanes = n }
-                let result = try checks.run(integrity: true)
-                let integrity = result.integrity ?? "not run"
-                var text = "integrity_check: " + integrity + "\n"
-                for name in result.checked {
-                    if let f = result.failures.first(where: { $0.check == name }) {
-                        text += "\(name): \(f.rows) offending row(s), first: " + f.firstRow.joined(separator: " ") + "\n"
-                    } else {
-                        text += "\(name): ok\n"
-                    }
+        func execute() throws(VerdictError) {
+            let database = try VerdictDatabase(path: db.path, access: .readOnly, cacheMegabytes: 16)
+            var checks = DataChecks(database: database)
+            if let n = lanes.jobs { checks.lanes = n }
+            let result = try checks.run(integrity: true)
+            let integrity = result.integrity ?? "not run"
+            var text = "integrity_check: " + integrity + "\n"
+            for name in result.checked {
+                if let f = result.failures.first(where: { $0.check == name }) {
+                    text += "\(name): \(f.rows) offending row(s), first: " + f.firstRow.joined(separator: " ") + "\n"
+                } else {
+                    text += "\(name): ok\n"
                 }
-                if integrity != "ok" || !result.failures.isEmpty {
-                    // A database that fails its checks outranks output that could not be written.
-                    try? printResults(text)
-                    throw VerdictError(.database, "\(db.path): the database does not pass its checks")
-                }
-                try printResults(text)
             }
+            if integrity != "ok" || !result.failures.isEmpty {
+                // A database that fails its checks outranks output that could not be written.
+                try? printResults(text)
+                throw VerdictError(.database, "the database does not pass its checks", file: db.path)
+            }
+            try printResults(text)
         }
     }
 }

@@ -3,19 +3,20 @@ import Foundation
 import VerdictCore
 
 extension Verdict {
-    struct Ingest: ParsableCommand {
+    struct Ingest: VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read checkresult logs (NDJSON, .gz, or - for stdin) into the database.",
             discussion: """
                 Prints one summary line per file and a total on stderr (or the total as JSON on stdout with --json). Refused lines are kept with their reason: see `verdict rejects`. An input that cannot be read is named, the others are still ingested, and the exit status is 1.
 
                 Ingesting a file again parses nothing (its counts are reported as duplicates); a file that grew since it was last read is read from where that read ended; an interrupted ingest resumes after its last committed batch.
+
+                --tz is accepted for symmetry with report and changes nothing here: timestamps are stored as UTC instants, and periods are chosen at report time.
                 """)
 
         @OptionGroup var db: DatabaseOption
 
-        @Option(name: .long, help: ArgumentHelp("Accepted for symmetry with report; it changes nothing here: timestamps are stored as UTC instants and periods are chosen at report time.", valueName: "ZONE"))
-        var tz: String?
+        @OptionGroup var zone: ZoneOption
 
         @Flag(name: .long, help: "Print the total summary as one JSON object on stdout.")
         var json = false
@@ -41,45 +42,38 @@ extension Verdict {
             if let maxRejects, RejectLimit(maxRejects) == nil {
                 throw ValidationError("--max-rejects takes a count (100), a ratio (0.01) or a percentage (1%), not '\(maxRejects)'")
             }
-            if let tz {
-                do { _ = try ReportZone.parse(tz) } catch { throw ValidationError("--tz: " + error.description) }
-            }
         }
 
-        func run() throws {
+        func execute() throws(VerdictError) {
             let logger = Terminal.logger()
-            do {
-                var options = IngestOptions()
-                if let piiKey { options.documentKey = try DocumentHasher(keyFile: piiKey) }
-                options.waitForLock = !noWait
-                options.batchLines = batchLines
-                options.progress = { file, read, total in
-                    let mb = Double(read) / 1_048_576
-                    let of = total.map { String(format: " of %.1f MiB", Double($0) / 1_048_576) } ?? ""
-                    Terminal.progress(String(format: "%@: %d lines, %.1f MiB", file.path, file.lines, mb) + of)
-                }
-                let database = try VerdictDatabase(path: db.path, logger: logger)
-                let summary = try Ingester(database: database, options: options, logger: logger).ingest(paths: files)
-                Terminal.endProgress()
-                if json {
-                    try printResults(summary.json + "\n")
-                } else {
-                    for f in summary.files { Terminal.printError(f.line) }
-                    let t = summary.total
-                    let rate = summary.seconds > 0 ? Double(t.lines) / summary.seconds : 0
-                    Terminal.printError(t.line + String(format: " in %.2f s (%.0f lines/s); transactions in the database: %d ID_RECOGNITION, %d VIDEO_VERIFY",
-                                                        summary.seconds, rate, summary.transactions[.idRecognition] ?? 0, summary.transactions[.videoVerify] ?? 0))
-                }
-                // An input that could not be read (exit 1) outranks too many refused lines (exit 2).
-                if !summary.failedInputs.isEmpty {
-                    throw fail(VerdictError(.io, "\(summary.failedInputs.count) input(s) could not be read completely: " + summary.failedInputs.map(\.path).joined(separator: ", ")))
-                }
-                if let maxRejects, let limit = RejectLimit(maxRejects), limit.exceeded(refused: summary.total.refusedTotal, lines: summary.total.lines) {
-                    throw fail(VerdictError(.tooManyRejects, "\(summary.total.refusedTotal) of \(summary.total.lines) lines were refused, more than --max-rejects \(maxRejects) allows",
-                                            hint: "see them with: verdict rejects list --db \(db.path)"))
-                }
-            } catch let e as VerdictError {
-                throw fail(e)
+            var options = IngestOptions()
+            if let piiKey { options.documentKey = try DocumentHasher(keyFile: piiKey) }
+            options.waitForLock = !noWait
+            options.batchLines = batchLines
+            options.progress = { file, read, total in
+                let mb = Double(read) / 1_048_576
+                let of = total.map { String(format: " of %.1f MiB", Double($0) / 1_048_576) } ?? ""
+                Terminal.progress(String(format: "%@: %d lines, %.1f MiB", file.path, file.lines, mb) + of)
+            }
+            let database = try VerdictDatabase(path: db.path, logger: logger)
+            let summary = try Ingester(database: database, options: options, logger: logger).ingest(paths: files)
+            Terminal.endProgress()
+            if json {
+                try printResults(summary.json + "\n")
+            } else {
+                for f in summary.files { Terminal.printError(f.line) }
+                let t = summary.total
+                let rate = summary.seconds > 0 ? Double(t.lines) / summary.seconds : 0
+                Terminal.printError(t.line + String(format: " in %.2f s (%.0f lines/s); transactions in the database: %d ID_RECOGNITION, %d VIDEO_VERIFY",
+                                                    summary.seconds, rate, summary.transactions[.idRecognition] ?? 0, summary.transactions[.videoVerify] ?? 0))
+            }
+            // An input that could not be read (exit 1) outranks too many refused lines (exit 2).
+            if !summary.failedInputs.isEmpty {
+                throw VerdictError(.io, "\(summary.failedInputs.count) input(s) could not be read completely: " + summary.failedInputs.map(\.path).joined(separator: ", "))
+            }
+            if let maxRejects, let limit = RejectLimit(maxRejects), limit.exceeded(refused: summary.total.refusedTotal, lines: summary.total.lines) {
+                throw VerdictError(.tooManyRejects, "\(summary.total.refusedTotal) of \(summary.total.lines) lines were refused, more than --max-rejects \(maxRejects) allows",
+                                   hint: "see them with: verdict rejects list --db \(db.path)")
             }
         }
     }
@@ -108,23 +102,5 @@ struct RejectLimit {
         case .count(let n): refused > n
         case .ratio(let r): lines > 0 && Double(refused) / Double(lines) > r
         }
-    }
-}
-
-/// `--db PATH`, shared by every subcommand.
-struct DatabaseOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The SQLite database file (created on first ingest, mode 0600).", valueName: "PATH"))
-    var db: String
-
-    var path: String { db }
-}
-
-/// How many read connections a command may run its queries on at once.
-struct LanesOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Queries to run at once, each on a connection of its own (default: one per core, at most 4).", valueName: "N"))
-    var jobs: Int?
-
-    func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 }

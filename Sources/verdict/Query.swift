@@ -2,7 +2,7 @@ import ArgumentParser
 import VerdictCore
 
 extension Verdict {
-    struct Query: ParsableCommand {
+    struct Query: VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run one built-in or user query for a period.",
             discussion: "NAME is a query of Queries/ (or of --queries DIR); FILE.sql is any file holding one SELECT with named parameters (:start_ms, :end_ms, :prev_start_ms, :prev_end_ms, :periods, :period_label, :zone).")
@@ -15,22 +15,18 @@ extension Verdict {
         @Option(help: "Output format.") var format: Format = .csv
         @Option(help: ArgumentHelp("Directory of .sql files that override or add to the built-in queries.", valueName: "DIR")) var queries: String?
 
-        func run() throws {
-            do {
-                let p = try period.period()
-                let catalog = try QueryCatalog(directory: queries)
-                let source = try catalog.resolve(query)
-                let database = try VerdictDatabase(path: db.path, access: .readOnly)
-                let engine = MetricsEngine(database: database, catalog: catalog)
-                let snap = try engine.run([query], period: p)
-                guard let result = snap.results[source.name] else { return }
-                switch format {
-                case .csv: try printResults(CSVWriter.render(result))
-                case .md: try printResults(Markdown.table(result))
-                case .json: try printResults(JSONOutput.render(result) + "\n")
-                }
-            } catch let e as VerdictError {
-                throw fail(e)
+        func execute() throws(VerdictError) {
+            let p = try period.period()
+            let catalog = try QueryCatalog(directory: queries)
+            let source = try catalog.resolve(query)
+            let database = try VerdictDatabase(path: db.path, access: .readOnly)
+            let engine = MetricsEngine(database: database, catalog: catalog)
+            let snap = try engine.run([query], period: p)
+            guard let result = snap.results[source.name] else { return }
+            switch format {
+            case .csv: try printResults(CSVWriter.render(result))
+            case .md: try printResults(Markdown.table(result))
+            case .json: try printResults(JSONOutput.render(result) + "\n")
             }
         }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import VerdictCore
 
 extension Verdict {
-    struct Sample: ParsableCommand {
+    struct Sample: VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write realistic synthetic checkresult logs (both products, every quirk, some broken lines).",
             discussion: "The same options always give the same bytes. A FILE ending in .gz is gzip-compressed.")
@@ -18,32 +18,23 @@ extension Verdict {
         @Option(name: .customLong("duplicate-share"), help: "Share of lines logged twice (0...1).") var duplicateShare = 0.03
         @Option(help: ArgumentHelp("Output file (.gz to compress); default standard output.", valueName: "FILE")) var out: String?
 
-        func run() throws {
-            do {
-                var o = SampleOptions()
-                o.days = days
-                o.seed = seed
-                o.idPerDay = idPerDay
-                o.videoPerDay = videoPerDay
-                o.payloadShare = payloadShare
-                o.brokenShare = brokenShare
-                o.duplicateShare = duplicateShare
-                let parts = payloadKiB.split(separator: "-").compactMap { Int($0) }
-                guard parts.count == 2, parts[0] <= parts[1] else { throw VerdictError(.usage, "--payload-kib takes MIN-MAX in KiB, e.g. 200-2000") }
-                o.payloadBytes = (parts[0] * 1024)...(parts[1] * 1024)
-                if let start {
-                    guard let d = Period.parseDate(start) else { throw VerdictError(.usage, "--start takes a date YYYY-MM-DD, not '\(start)'") }
-                    o.start = d
-                } else {
-                    o.start = Period.today(in: .utc).adding(days: -days)
-                }
-                let sink = try OutputSink(path: out)
-                var generator = SampleGenerator(o)
-                try generator.generate { bytes throws(VerdictError) in try sink.write(bytes) }
-                try sink.close()
-            } catch let e as VerdictError {
-                throw fail(e)
+        func execute() throws(VerdictError) {
+            var o = SampleOptions()
+            (o.days, o.seed, o.idPerDay, o.videoPerDay) = (days, seed, idPerDay, videoPerDay)
+            (o.payloadShare, o.brokenShare, o.duplicateShare) = (payloadShare, brokenShare, duplicateShare)
+            let parts = payloadKiB.split(separator: "-").compactMap { Int($0) }
+            guard parts.count == 2, parts[0] <= parts[1] else { throw VerdictError(.usage, "--payload-kib takes MIN-MAX in KiB, e.g. 200-2000") }
+            o.payloadBytes = (parts[0] * 1024)...(parts[1] * 1024)
+            if let start {
+                guard let d = Period.parseDate(start) else { throw VerdictError(.usage, "--start takes a date YYYY-MM-DD, not '\(start)'") }
+                o.start = d
+            } else {
+                o.start = Period.today(in: .utc).adding(days: -days)
             }
+            let sink = try OutputSink(path: out)
+            var generator = SampleGenerator(o)
+            try generator.generate { bytes throws(VerdictError) in try sink.write(bytes) }
+            try sink.close()
         }
     }
 }

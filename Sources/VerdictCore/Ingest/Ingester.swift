@@ -78,7 +78,7 @@ public final class Ingester {
         } catch let e as VerdictError {
             throw e
         } catch let e as DatabaseError {
-            throw VerdictError(.database, "\(database.path): \(e.message ?? e.description)", hint: e.sql.map { "while running: \($0)" })
+            throw VerdictError(.database, "ingest failed", cause: e, file: database.path)
         } catch {
             throw VerdictError(.database, "\(database.path): ingest failed", cause: error)
         }

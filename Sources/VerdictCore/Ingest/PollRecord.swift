@@ -118,85 +118,31 @@ public struct SpoofCheck: Sendable, Equatable, Hashable {
 }
 
 extension PollRecord {
-    /// The final-poll class of input.md §5: lower wins, then the later timestamp.
-    public var finalRank: Int { PollRecord.finalRank(code: resultCode, status: resultStatus) }
+    // The rules themselves are in Rules/Classification.swift; these read them for a record.
 
-    /// The verdict text when this poll, as a final poll, completes its transaction.
+    /// The poll's rank as a candidate final poll (`Classification.finalRank`): lower wins.
+    public var finalRank: Int { Classification.finalRank(code: resultCode, status: resultStatus) }
+
+    /// The verdict this poll carries (`Classification.verdict`), nil when it has none.
     public var verdict: String? {
-        PollRecord.verdict(product, code: resultCode, recognitionResult: recognitionResult, videoVerifyResult: videoVerifyResult)
+        Classification.verdict(product, code: resultCode, recognitionResult: recognitionResult, videoVerifyResult: videoVerifyResult)
     }
 
-    /// The outcome class of metrics.md, if this poll is its transaction's final one.
-    public var outcome: Outcome { PollRecord.outcome(product, status: resultStatus, verdict: verdict) }
+    /// The class of its transaction if this poll is the final one (`Classification.outcome`).
+    public var outcome: Outcome { Classification.outcome(product, status: resultStatus, verdict: verdict) }
 
-    // The same from the fields they read, for a record held in a class (`PollBox`), where
-    // calling a property of the record would first copy all of it.
+    // Forwarding names kept for `PollBox.seal` (Ingest/ReaderThread.swift); new code calls
+    // `Classification` directly.
 
     static func finalRank(code: String, status: String) -> Int {
-        if code == "SUCCESS" { return 1 }
-        if code == "SYSTEM_ERROR" { return 3 }
-        if status == "F" || status == "U" { return 2 }
-        return 4
+        Classification.finalRank(code: code, status: status)
     }
 
     static func verdict(_ product: Product, code: String, recognitionResult: String?, videoVerifyResult: String?) -> String? {
-        guard code == "SUCCESS" else { return nil }
-        switch product {
-        case .idRecognition:
-            guard let v = recognitionResult, !v.isEmpty else { return nil }
-            return v
-        case .videoVerify:
-            guard let v = videoVerifyResult, !v.isEmpty, !v.equalsIgnoringASCIICase("inprocess") else { return nil }
-            return v
-        }
+        Classification.verdict(product, code: code, recognitionResult: recognitionResult, videoVerifyResult: videoVerifyResult)
     }
 
     static func outcome(_ product: Product, status: String, verdict: String?) -> Outcome {
-        if status != "S" { return .apiError }
-        guard let v = verdict else { return .pending }
-        switch product {
-        case .idRecognition: return v == "Y" ? .passed : .failed
-        case .videoVerify: return v.equalsIgnoringASCIICase("success") ? .passed : .failed
-        }
-    }
-}
-
-/// A transaction's class by its final poll (metrics.md, "Terms").
-public enum Outcome: Int, Sendable {
-    case passed = 1, failed = 2, pending = 3, apiError = 4
-
-    public var name: String {
-        switch self {
-        case .passed: "passed"
-        case .failed: "failed"
-        case .pending: "pending"
-        case .apiError: "api_error"
-        }
-    }
-
-    public init?(name: String) {
-        switch name {
-        case "passed": self = .passed
-        case "failed": self = .failed
-        case "pending": self = .pending
-        case "api_error": self = .apiError
-        default: return nil
-        }
-    }
-}
-
-extension String {
-    /// Equality ignoring the case of ASCII letters, without building a lowered copy.
-    /// (For the ASCII words compared here this is what full Unicode lower-casing gives:
-    /// no other character lower-cases to one of their letters.)
-    func equalsIgnoringASCIICase(_ other: StaticString) -> Bool {
-        let o = UnsafeBufferPointer(start: other.utf8Start, count: other.utf8CodeUnitCount)
-        guard utf8.count == o.count else { return false }
-        for (a, b) in zip(utf8, o) {
-            let la = a >= 65 && a <= 90 ? a | 0x20 : a
-            let lb = b >= 65 && b <= 90 ? b | 0x20 : b
-            if la != lb { return false }
-        }
-        return true
+        Classification.outcome(product, status: status, verdict: verdict)
     }
 }

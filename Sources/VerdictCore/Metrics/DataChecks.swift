@@ -12,6 +12,7 @@ public struct DataChecks: Sendable {
     public struct Failure: Sendable {
         public var check: String
         public var rows: Int
+        /// The first offending row as `column=value` (`Cell.plainText`).
         public var firstRow: [String]
     }
 
@@ -42,7 +43,7 @@ public struct DataChecks: Sendable {
                 if case .text(let answer)? = r.rows.first?.first { outcome.integrity = answer } else { outcome.integrity = "no answer" }
             } else if !r.rows.isEmpty {
                 outcome.failures.append(Failure(check: query.name, rows: r.rows.count,
-                                                firstRow: zip(r.columns, r.rows[0]).map { "\($0)=\(CSVWriter.cell($1))" }))
+                                                firstRow: zip(r.columns, r.rows[0]).map { "\($0)=\($1.plainText)" }))
             }
         }
         return outcome

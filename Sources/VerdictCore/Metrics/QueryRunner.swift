@@ -13,19 +13,20 @@ enum QueryRunner {
         try QueryVetting.vet(query, database: db, pragma: pragma)
         let (rc, prepared) = query.sql.withCString { QueryVetting.prepareFirst(db, $0) }
         guard rc == SQLITE_OK, let stmt = prepared?.statement else {
-            throw VerdictError(.query, "\(query.label): \(String(cString: sqlite3_errmsg(db)))")
+            throw VerdictError(.query, SystemError.words(sqlite: db, rc), query: query.label)
         }
         defer { sqlite3_finalize(stmt) }
         let count = sqlite3_bind_parameter_count(stmt)
         if count > 0 {
             for i in 1...count {
                 guard let cname = sqlite3_bind_parameter_name(stmt, i) else {
-                    throw VerdictError(.query, "\(query.origin): uses a positional parameter (?); name it, e.g. :start_ms")
+                    throw VerdictError(.query, "uses a positional parameter (?); name it, e.g. :start_ms", query: query.origin)
                 }
                 let name = String(String(cString: cname).dropFirst())
                 guard let value = parameters[name] else {
-                    throw VerdictError(.query, "\(query.origin): unknown parameter :\(name)",
-                                       hint: "available: " + parameters.keys.sorted().map { ":" + $0 }.joined(separator: ", "))
+                    throw VerdictError(.query, "unknown parameter :\(name)",
+                                       hint: "available: " + parameters.keys.sorted().map { ":" + $0 }.joined(separator: ", "),
+                                       query: query.origin)
                 }
                 switch value {
                 case .integer(let v): sqlite3_bind_int64(stmt, i, v)
@@ -42,7 +43,7 @@ enum QueryRunner {
                 // A plain SQL error while running is the query's (an overflow, a bad JSON
                 // argument); anything else (corruption, I/O, memory, busy) is the database's.
                 let code: VerdictError.Code = step & 0xFF == SQLITE_ERROR ? .query : .database
-                throw VerdictError(code, "\(query.label): \(String(cString: sqlite3_errmsg(db)))")
+                throw VerdictError(code, SystemError.words(sqlite: db, step), query: query.label)
             }
             var row: [Cell] = []
             row.reserveCapacity(columns.count)

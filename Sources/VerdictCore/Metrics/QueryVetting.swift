@@ -38,7 +38,7 @@ enum QueryVetting {
         var opened: OpaquePointer?
         guard sqlite3_open_v2(":memory:", &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let memory = opened else {
             sqlite3_close_v2(opened)
-            throw VerdictError(.database, "\(query.label): cannot open a scratch database to check the query")
+            throw VerdictError(.database, "cannot open a scratch database to check the query", query: query.label)
         }
         var stmt: OpaquePointer?
         let schema = """
@@ -46,24 +46,24 @@ enum QueryVetting {
             ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid
             """
         guard sqlite3_prepare_v2(database, schema, -1, &stmt, nil) == SQLITE_OK, let stmt else {
-            let message = String(cString: sqlite3_errmsg(database))
+            let message = SystemError.words(sqlite: database, SQLITE_ERROR)
             sqlite3_close_v2(memory)
-            throw VerdictError(.database, "\(query.label): cannot read the database schema to check the query: \(message)")
+            throw VerdictError(.database, "cannot read the database schema to check the query: " + message, query: query.label)
         }
         defer { sqlite3_finalize(stmt) }
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else {
-                let message = String(cString: sqlite3_errmsg(database))
+                let message = SystemError.words(sqlite: database, rc)
                 sqlite3_close_v2(memory)
-                throw VerdictError(.database, "\(query.label): cannot read the database schema to check the query: \(message)")
+                throw VerdictError(.database, "cannot read the database schema to check the query: " + message, query: query.label)
             }
             guard let text = sqlite3_column_text(stmt, 0) else { continue }
             if sqlite3_exec(memory, text, nil, nil, nil) != SQLITE_OK {
-                let message = String(cString: sqlite3_errmsg(memory))
+                let message = SystemError.words(sqlite: memory, SQLITE_ERROR)
                 sqlite3_close_v2(memory)
-                throw VerdictError(.database, "\(query.label): cannot copy the database schema to check the query: \(message)")
+                throw VerdictError(.database, "cannot copy the database schema to check the query: " + message, query: query.label)
             }
         }
         return memory
@@ -81,7 +81,7 @@ enum QueryVetting {
             guard rc == SQLITE_OK else {
                 if statements > 0 { return moreThanOne(query) }
                 if let refusal = judge.refusal { return notOneSelect(query, "it " + refusal) }
-                return VerdictError(.query, "\(query.label): \(String(cString: sqlite3_errmsg(vetting)))")
+                return VerdictError(.query, SystemError.words(sqlite: vetting, rc), query: query.label)
             }
             guard let (stmt, tail) = prepared else { break }
             defer { sqlite3_finalize(stmt) }
@@ -93,7 +93,7 @@ enum QueryVetting {
             next = tail
         }
         if statements == 0 {
-            return VerdictError(.query, "\(query.label): holds no SQL statement", hint: "put one SELECT in the file")
+            return VerdictError(.query, "holds no SQL statement", hint: "put one SELECT in the file", query: query.label)
         }
         return nil
     }
@@ -115,12 +115,12 @@ enum QueryVetting {
     }
 
     private static func notOneSelect(_ query: QuerySource, _ why: String) -> VerdictError {
-        VerdictError(.query, "\(query.label): is not one read-only SELECT: \(why)",
-                     hint: "a query file holds one SELECT or WITH … SELECT and nothing else")
+        VerdictError(.query, "is not one read-only SELECT: \(why)",
+                     hint: "a query file holds one SELECT or WITH … SELECT and nothing else", query: query.label)
     }
 
     private static func moreThanOne(_ query: QuerySource) -> VerdictError {
-        VerdictError(.query, "\(query.label): holds more than one statement", hint: "keep one SELECT per file")
+        VerdictError(.query, "holds more than one statement", hint: "keep one SELECT per file", query: query.label)
     }
 
     /// SQLite's own functions (those registered by no extension or application), less

@@ -40,7 +40,7 @@ enum ReadLanes {
         defer { for r in extras { r.close() } }
         do {
             return try database.read { db in
-                guard let main = db.sqliteConnection else { throw VerdictError(.database, "\(database.path): closed") }
+                guard let main = db.sqliteConnection else { throw VerdictError(.database, "closed", file: database.path) }
                 var connections = [main]
                 // Joining needs the main connection inside a transaction that holds its snapshot.
                 if !extras.isEmpty, sqlite3_get_autocommit(main) == 0,
@@ -51,11 +51,11 @@ enum ReadLanes {
                 return try execute(jobs: jobs, on: connections, work)
             }
         } catch var e as VerdictError {
-            // A damaged or unreadable file: say which.
-            if e.code == .database, !e.message.hasPrefix(database.path) { e.message = database.path + ": " + e.message }
+            // A damaged or unreadable file: say which (unless the message already does).
+            if e.code == .database, !e.message.hasPrefix(database.path) { e = e.about(file: database.path) }
             throw e
         } catch {
-            throw VerdictError(.database, "\(database.path): cannot read", cause: error)
+            throw VerdictError(.database, "cannot read", cause: error, file: database.path)
         }
     }
 

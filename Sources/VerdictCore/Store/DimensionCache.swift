@@ -154,8 +154,8 @@ final class DimensionCache {
                 insertSpoofCheck.bind(1, key)
                 insertSpoofCheck.bind(2, c.check)
                 insertSpoofCheck.bind(3, c.value)
-                insertSpoofCheck.bind(4, !c.value.isEmpty)
-                insertSpoofCheck.bind(5, c.value == "Y")
+                insertSpoofCheck.bind(4, SpoofRule.evaluated(c.value))
+                insertSpoofCheck.bind(5, SpoofRule.passed(c.value))
                 try insertSpoofCheck.run()
             }
             for d in profile.details {

@@ -5,8 +5,8 @@ import GRDBSQLite
 /// The caller holds the ingest lock, so this writer is the only one: it allocates keys
 /// itself and keeps transaction states in memory between statements. The final poll of a
 /// transaction is maintained incrementally: a new poll replaces the current final one when
-/// its class ranks better, or ranks the same and is not earlier (the later-ingested wins
-/// ties). Call `flush()` before each commit.
+/// it beats it (Rules/Classification.swift: a better rank, or the same and not earlier, so
+/// the later-ingested wins ties). Call `flush()` before each commit.
 ///
 /// Duplicates are recognised in memory: every cached transaction knows the identities
 /// (timestamp, result code) of all its stored polls, read from `fct_poll` when the
@@ -308,14 +308,14 @@ final class PollWriter {
             state.isDirty = true
             dirty.append(state)
         }
-        if rank < state.finalRank || (rank == state.finalRank && box.record.timestampMillis >= state.finalTs) {
+        if Classification.beats(rank: rank, ts: box.record.timestampMillis, finalRank: state.finalRank, finalTs: state.finalTs) {
             state.finalRank = rank
             state.finalTs = box.record.timestampMillis
             let outcome = box.outcome
-            let verdict = outcome == .passed || outcome == .failed ? box.verdict : nil
+            let verdict = Classification.recordedVerdict(box.verdict, outcome: outcome)
             state.final = FinalColumns(
                 pollKey: pollKey, resultStatus: box.record.resultStatus, keys: keys, outcome: outcome,
-                verdict: verdict, verdictLabel: verdict.map { PollWriter.verdictLabel($0, box.record.product) },
+                verdict: verdict, verdictLabel: verdict.map { Classification.verdictLabel($0, box.record.product) },
                 deeperResult: box.record.deeperResult, uploadEnabledResult: box.record.uploadEnabledResult,
                 quality: box.record.quality, qualityPassed: box.record.qualityPassed, documentHash: box.record.documentHash)
         }
@@ -356,7 +356,7 @@ final class PollWriter {
     private func checkRowid(_ expected: Int64, _ s: SQLiteStatement) throws(VerdictError) {
         let got = sqlite3_last_insert_rowid(db)
         guard got == expected else {
-            throw VerdictError(.database, "internal error: SQLite stored row \(got) where key \(expected) was expected, in: \(s.sql.prefix(40))…")
+            throw VerdictError(.database, "internal error: SQLite stored row \(got) where key \(expected) was expected", sql: s.sql)
         }
     }
 
@@ -393,15 +393,6 @@ final class PollWriter {
         s.bind(b + 23, p.box.record.warningCount)
         s.bind(b + 24, p.box.record.documentHash)
         s.bind(b + 25, p.ocrKey)
-    }
-
-    /// VideoVerify verdicts are reported in one spelling whatever the case logged.
-    static func verdictLabel(_ v: String, _ product: Product) -> String {
-        guard product == .videoVerify else { return v }
-        if v.equalsIgnoringASCIICase("success") { return "Success" }
-        if v.equalsIgnoringASCIICase("failure") { return "Failure" }
-        if v.equalsIgnoringASCIICase("voidtimeout") { return "VoidTimeout" }
-        return v
     }
 
     /// The stored transaction, with the identities of its stored polls; nil when there is none.

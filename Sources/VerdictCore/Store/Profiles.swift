@@ -20,17 +20,12 @@ enum Profiles {
             json += JSONText.quote(c.check) + ":" + JSONText.quote(c.value)
         }
         json += "},\"details\":["
-        // Several values for one row collapse: evaluated if any is non-empty,
-        // passed only if every non-empty one is Y.
-        struct Acc { var evaluated = false; var allY = true }
-        var acc: [DetailKey: Acc] = [:]
+        // A row listed several times collapses to one (Rules/SpoofRule.swift).
+        var acc: [DetailKey: SpoofRule.Collapsed] = [:]
         var order: [DetailKey] = []
         func add(_ key: DetailKey, _ value: String?) {
-            if acc[key] == nil { acc[key] = Acc(); order.append(key) }
-            if let value, !value.isEmpty {
-                acc[key]!.evaluated = true
-                if value != "Y" { acc[key]!.allY = false }
-            }
+            if acc[key] == nil { acc[key] = SpoofRule.Collapsed(); order.append(key) }
+            acc[key]!.add(value)
         }
         for (i, d) in details.enumerated() {
             if i > 0 { json += "," }
@@ -46,7 +41,7 @@ enum Profiles {
         json += "]}"
         let rows = order.map { k -> DetailRow in
             let a = acc[k]!
-            return DetailRow(spoofType: k.spoofType, check: k.check, component: k.component, evaluated: a.evaluated, passed: a.evaluated && a.allY)
+            return DetailRow(spoofType: k.spoofType, check: k.check, component: k.component, evaluated: a.evaluated, passed: a.passed)
         }
         return (json, checks, rows)
     }
@@ -66,17 +61,9 @@ enum Profiles {
             json += "[" + JSONText.quoteOptional(r.status) + "," + (r.attemptNumber.map(String.init) ?? "null") + "]"
         }
         json += "]"
-        // The deciding record: the largest attemptNumber (the last of equals), else the last record.
-        var deciding = records.count - 1
-        var best: Int?
-        for (i, r) in records.enumerated() {
-            if let n = r.attemptNumber, best == nil || n >= best! {
-                best = n
-                deciding = i
-            }
-        }
-        let attempts = best ?? records.count
-        return (json, attempts, records[deciding].status == "SUCCESS")
+        // attempts and succeeded: Rules/WillingRule.swift.
+        guard let summary = WillingRule.summary(records) else { return nil }
+        return (json, summary.attempts, summary.succeeded)
     }
 }
 

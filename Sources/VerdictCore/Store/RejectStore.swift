@@ -31,7 +31,7 @@ public struct RejectStore: Sendable {
                 }
             }
         } catch {
-            throw VerdictError(.database, "\(database.path): cannot read refused lines", cause: error)
+            throw VerdictError(.database, "cannot read refused lines", cause: error, file: database.path)
         }
     }
 
@@ -41,7 +41,7 @@ public struct RejectStore: Sendable {
                 try Row.fetchAll(db, sql: "SELECT reason, count(*) FROM ingest_refused_line GROUP BY reason ORDER BY reason").map { ($0[0], $0[1]) }
             }
         } catch {
-            throw VerdictError(.database, "\(database.path): cannot read refused lines", cause: error)
+            throw VerdictError(.database, "cannot read refused lines", cause: error, file: database.path)
         }
     }
 
@@ -83,7 +83,7 @@ public struct RejectStore: Sendable {
                 return (row[0], row[1], row[2])
             }
         } catch {
-            throw VerdictError(.database, "\(database.path): cannot purge refused lines", cause: error)
+            throw VerdictError(.database, "cannot purge refused lines", cause: error, file: database.path)
         }
         guard busy == 0 && walFrames == copied else {
             throw VerdictError(

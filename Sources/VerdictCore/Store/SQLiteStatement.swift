@@ -3,7 +3,7 @@ import GRDBSQLite
 /// A prepared statement on a raw connection, for loops where GRDB's argument
 /// boxing would cost more than the insert itself.
 ///
-/// Every return code is checked; errors carry the failing SQL. The statement is
+/// Every return code is checked; errors carry the failing SQL (`VerdictError.sql`). The statement is
 /// finalized when the object goes away, so it must not outlive its connection.
 final class SQLiteStatement {
     let handle: OpaquePointer
@@ -26,7 +26,7 @@ final class SQLiteStatement {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
         guard rc == SQLITE_OK, let stmt else {
-            throw VerdictError(.database, "cannot prepare SQL: \(String(cString: sqlite3_errmsg(connection))) in: \(sql)")
+            throw VerdictError(.database, "cannot prepare SQL: " + SystemError.words(sqlite: connection, rc), sql: sql)
         }
         handle = stmt
         self.sql = sql
@@ -128,7 +128,7 @@ final class SQLiteStatement {
     }
 
     private func error(_ rc: Int32) -> VerdictError {
-        VerdictError(.database, "SQLite error \(rc): \(String(cString: sqlite3_errmsg(connection))) in: \(sql)")
+        VerdictError(.database, "SQLite error \(rc): " + SystemError.words(sqlite: connection, rc), sql: sql)
     }
 }
 

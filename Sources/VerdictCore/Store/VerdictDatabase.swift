@@ -65,18 +65,18 @@ public final class VerdictDatabase: Sendable {
             let reason = errno
             guard reason == ENOENT else { throw Self.unreachable(path, file: file, errno: reason) }
             guard access == .create else {
-                throw VerdictError(.database, "\(path): no such database", hint: "create it with: verdict ingest --db \(path) FILE...")
+                throw VerdictError(.database, "no such database", hint: "create it with: verdict ingest --db \(path) FILE...", file: path)
             }
             try Self.createNew(path: path, file: file, configuration: config)
             guard stat(file, &st) == 0 else { throw Self.unreachable(path, file: file, errno: errno) }
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw VerdictError(.database, "\(path): not a Verdict database (not a regular file); left untouched",
-                               hint: "give --db a database file, or a path where none exists yet for ingest to create one")
+            throw VerdictError(.database, "not a Verdict database (not a regular file); left untouched",
+                               hint: "give --db a database file, or a path where none exists yet for ingest to create one", file: path)
         }
         guard st.st_size > 0 else {
-            throw VerdictError(.database, "\(path): not a Verdict database (an empty file); left untouched",
-                               hint: "ingest creates a database only where no file exists: remove the empty file or choose another path")
+            throw VerdictError(.database, "not a Verdict database (an empty file); left untouched",
+                               hint: "ingest creates a database only where no file exists: remove the empty file or choose another path", file: path)
         }
         try Self.checkPermissions(path: path, file: file, status: st, writing: access != .readOnly)
 
@@ -125,7 +125,7 @@ public final class VerdictDatabase: Sendable {
         } catch let e as DatabaseError {
             throw Self.describe(e, path: path, file: file)
         } catch {
-            throw VerdictError(.database, "\(path): cannot open the database", cause: error)
+            throw VerdictError(.database, "cannot open the database", cause: error, file: path)
         }
     }
 
@@ -153,8 +153,8 @@ public final class VerdictDatabase: Sendable {
     func checkSnapshot() throws(VerdictError) {
         guard let snapshotStamp else { return }
         if FileStamp(filePath) != snapshotStamp || FileManagerLite.exists(filePath + "-wal") {
-            throw VerdictError(.database, "\(path): the database changed while it was read (an ingest is writing to it)",
-                               hint: "run the command again once the ingest has finished")
+            throw VerdictError(.database, "the database changed while it was read (an ingest is writing to it)",
+                               hint: "run the command again once the ingest has finished", file: path)
         }
     }
 
@@ -225,16 +225,16 @@ public final class VerdictDatabase: Sendable {
         case .current:
             return
         case .foreign(let why):
-            throw VerdictError(.database, "\(path): not a Verdict database (\(why)); left untouched",
-                               hint: "give --db the file verdict ingest created, or a path where no file exists yet for ingest to create one")
+            throw VerdictError(.database, "not a Verdict database (\(why)); left untouched",
+                               hint: "give --db the file verdict ingest created, or a path where no file exists yet for ingest to create one", file: path)
         case .newer(let unknown):
-            throw VerdictError(.database, "\(path): written by a newer Verdict (schema steps unknown here: \(unknown.joined(separator: ", "))); left untouched",
-                               hint: "use that version of verdict, or a later one")
+            throw VerdictError(.database, "written by a newer Verdict (schema steps unknown here: \(unknown.joined(separator: ", "))); left untouched",
+                               hint: "use that version of verdict, or a later one", file: path)
         case .earlier(let missing):
             // Without the application id alone, every query still works: read it as it is.
             guard access == .readOnly, final, !missing.isEmpty else { return }
-            throw VerdictError(.database, "\(path): written by an earlier Verdict; its schema lacks \(missing.joined(separator: ", "))",
-                               hint: "the next ingest upgrades it: verdict ingest --db \(path) FILE..., run by a user who may write it")
+            throw VerdictError(.database, "written by an earlier Verdict; its schema lacks \(missing.joined(separator: ", "))",
+                               hint: "the next ingest upgrades it: verdict ingest --db \(path) FILE..., run by a user who may write it", file: path)
         }
     }
 
@@ -250,7 +250,7 @@ public final class VerdictDatabase: Sendable {
         let modeSet = fchmod(fd, 0o600) == 0
         close(fd)  // a new file no SQLite connection has open yet: closing it drops no lock
         defer { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(tmp + suffix) } }
-        guard modeSet else { throw VerdictError(.database, "\(path): cannot create the database: \(String(cString: strerror(errno)))") }
+        guard modeSet else { throw VerdictError(.database, "cannot create the database", cause: SystemError.posix(errno), file: path) }
         do {
             let queue = try DatabaseQueue(path: tmp, configuration: configuration)
             try setUp(queue, path: path, fresh: true, cacheMegabytes: 32)
@@ -258,11 +258,11 @@ public final class VerdictDatabase: Sendable {
         } catch let e as VerdictError {
             throw e
         } catch {
-            throw VerdictError(.database, "\(path): cannot create the database", cause: error)
+            throw VerdictError(.database, "cannot create the database", cause: error, file: path)
         }
         if link(tmp, file) != 0 && errno != EEXIST {
-            throw VerdictError(.database, "\(path): cannot create the database: \(String(cString: strerror(errno)))",
-                               hint: "check that its directory exists and that you may write there")
+            throw VerdictError(.database, "cannot create the database",
+                               hint: "check that its directory exists and that you may write there", cause: SystemError.posix(errno), file: path)
         }
     }
 
@@ -280,7 +280,7 @@ public final class VerdictDatabase: Sendable {
             }
             let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             if mode?.lowercased() != "wal" {
-                throw VerdictError(.database, "\(path): cannot switch to WAL journal mode (got \(mode ?? "nothing"))")
+                throw VerdictError(.database, "cannot switch to WAL journal mode (got \(mode ?? "nothing"))", file: path)
             }
         }
         try Schema.migrator.migrate(queue)
@@ -339,42 +339,40 @@ public final class VerdictDatabase: Sendable {
     static func checkPermissions(path: String, file: String, status st: stat, writing: Bool) throws(VerdictError) {
         let owner = FileManagerLite.ownerAndMode(st)
         if access(file, R_OK) != 0 {
-            throw VerdictError(.database, "\(path): you may not read this database (\(owner))",
-                               hint: "ask its owner to let you read it (for example chmod g+r, with you in its group), or run as its owner")
+            throw VerdictError(.database, "you may not read this database (\(owner))",
+                               hint: "ask its owner to let you read it (for example chmod g+r, with you in its group), or run as its owner", file: path)
         }
         if let wal = FileManagerLite.status(file + "-wal"), access(file + "-wal", R_OK) != 0 {
-            throw VerdictError(.database, "\(path)-wal: you may not read the database's WAL file (\(FileManagerLite.ownerAndMode(wal)))",
-                               hint: "an ingest is running or was interrupted: wait for it, or ask the owner to give the -wal file the database's mode")
+            throw VerdictError(.database, "you may not read the database's WAL file (\(FileManagerLite.ownerAndMode(wal)))",
+                               hint: "an ingest is running or was interrupted: wait for it, or ask the owner to give the -wal file the database's mode", file: path + "-wal")
         }
         guard writing else { return }
         let directory = FileManagerLite.directory(of: file)
         if access(file, W_OK) != 0 || access(directory, W_OK) != 0 {
             let what = access(file, W_OK) != 0 ? owner : "its directory \(directory): " + (FileManagerLite.status(directory).map(FileManagerLite.ownerAndMode) ?? "unknown")
-            throw VerdictError(.database, "\(path): you may not write this database (\(what))",
-                               hint: "run this command as the database's owner; reports, queries, checks and rejects list/export only need to read it")
+            throw VerdictError(.database, "you may not write this database (\(what))",
+                               hint: "run this command as the database's owner; reports, queries, checks and rejects list/export only need to read it", file: path)
         }
     }
 
     static func unreachable(_ path: String, file: String, errno code: Int32) -> VerdictError {
-        let reason = String(cString: strerror(code))
         if code == EACCES {
-            return VerdictError(.database, "\(path): cannot reach the database: \(reason)",
-                                hint: "you may not search a directory on its path; ask its owner for access")
+            return VerdictError(.database, "cannot reach the database",
+                                hint: "you may not search a directory on its path; ask its owner for access", cause: SystemError.posix(code), file: path)
         }
-        return VerdictError(.database, "\(path): cannot open the database: \(reason)")
+        return VerdictError(.database, "cannot open the database", cause: SystemError.posix(code), file: path)
     }
 
     static func describe(_ e: DatabaseError, path: String, file: String) -> VerdictError {
-        let message = e.message ?? e.description
         switch e.resultCode {
         case .SQLITE_NOTADB:
-            return VerdictError(.database, "\(path): not a Verdict database (it is not an SQLite database); left untouched",
-                                hint: "give --db the file verdict ingest created, or a path where no file exists yet for ingest to create one")
+            return VerdictError(.database, "not a Verdict database (it is not an SQLite database); left untouched",
+                                hint: "give --db the file verdict ingest created, or a path where no file exists yet for ingest to create one", file: path)
         case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
-            return VerdictError(.database, "\(path): cannot open the database: \(message)",
-                                hint: "reading it needs its -wal and -shm files readable, or creatable in its directory; an interrupted ingest is recovered by the next ingest")
+            return VerdictError(.database, "cannot open the database",
+                                hint: "reading it needs its -wal and -shm files readable, or creatable in its directory; an interrupted ingest is recovered by the next ingest", cause: e, file: path)
         default:
-            return VerdictError(.database, "\(path): cannot open the database: \(message)")
+            return VerdictError(.database, "cannot open the database", cause: e, file: path)
         }
     }
 }

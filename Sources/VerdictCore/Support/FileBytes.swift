@@ -61,11 +61,11 @@ public enum FileBytes {
             let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode))
             if fd >= 0 { return (fd, tmp) }
             if errno == EEXIST || errno == EINTR { continue }
-            throw VerdictError(.io, "\(path): cannot write: \(String(cString: strerror(errno)))",
-                               hint: "check that its directory exists and that you may write there")
+            throw VerdictError(.io, "cannot write",
+                               hint: "check that its directory exists and that you may write there", cause: SystemError.posix(errno), file: path)
         }
-        throw VerdictError(.io, "\(path): cannot write: no free temporary name beside it",
-                           hint: "remove the stale \(basename(path)).tmp-* files of its directory")
+        throw VerdictError(.io, "cannot write: no free temporary name beside it",
+                           hint: "remove the stale \(basename(path)).tmp-* files of its directory", file: path)
     }
 
     /// Writes all of `bytes` to `fd` (retrying short writes and EINTR); `naming` is the
@@ -76,7 +76,7 @@ public enum FileBytes {
             let n = write(fd, bytes.baseAddress! + off, bytes.count - off)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw VerdictError(.io, "\(path): cannot write: \(String(cString: strerror(errno)))")
+                throw VerdictError(.io, "cannot write", cause: SystemError.posix(errno), file: path)
             }
             off += n
         }
@@ -85,22 +85,22 @@ public enum FileBytes {
     /// Flushes `fd` to disk and closes it; either failing is an error (the data may be lost).
     /// The descriptor is closed in every case.
     static func finish(_ fd: Int32, naming path: String) throws(VerdictError) {
-        var failure: String?
+        var failure: Int32?
         while fsync(fd) != 0 {
             if errno == EINTR { continue }
             // EINVAL: a file that cannot be synced (a pipe or device): nothing to flush.
-            if errno != EINVAL { failure = String(cString: strerror(errno)) }
+            if errno != EINVAL { failure = errno }
             break
         }
         // close(2) is not retried: on Linux the descriptor is gone even when it fails.
-        if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
-        if let failure { throw VerdictError(.io, "\(path): cannot write: \(failure)") }
+        if close(fd) != 0, failure == nil { failure = errno }
+        if let failure { throw VerdictError(.io, "cannot write", cause: SystemError.posix(failure), file: path) }
     }
 
     /// Renames the finished temporary file over `path` (replacing a link there, not its target).
     static func commit(_ tmp: String, to path: String) throws(VerdictError) {
         guard rename(tmp, path) == 0 else {
-            throw VerdictError(.io, "\(path): cannot write: \(String(cString: strerror(errno)))")
+            throw VerdictError(.io, "cannot write", cause: SystemError.posix(errno), file: path)
         }
     }
 

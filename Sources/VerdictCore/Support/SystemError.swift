@@ -38,6 +38,11 @@ enum SystemError {
         }
     }
 
+    /// An `errno` value as an error, to keep as a `VerdictError`'s cause.
+    static func posix(_ code: Int32) -> POSIXError {
+        POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+    }
+
     /// What the user can do about an `errno` value, when there is something to say.
     static func hint(errno code: Int32) -> String? {
         switch code {
@@ -97,6 +102,36 @@ enum SystemError {
     static func words(database e: DatabaseError) -> String {
         if let m = e.message, !m.isEmpty { return oneLine(m) }
         return oneLine(String(cString: sqlite3_errstr(e.extendedResultCode.rawValue)))
+    }
+
+    /// SQLite's message for the last failure on `connection`, else the words of `rc`.
+    static func words(sqlite connection: OpaquePointer?, _ rc: Int32) -> String {
+        if let connection, let m = sqlite3_errmsg(connection) {
+            let text = String(cString: m)
+            if !text.isEmpty { return oneLine(text) }
+        }
+        return oneLine(String(cString: sqlite3_errstr(rc)))
+    }
+
+    /// The SQL statement an error reports, when it is a GRDB database error that names one.
+    static func statement(of error: any Error) -> String? {
+        if let db = error as? DatabaseError { return db.sql }
+        return nil
+    }
+
+    /// A statement as an error line shows it: on one line, its white space collapsed, at
+    /// most `limit` characters, then `…`. (Verdict's own statements can be long: a multi-row
+    /// INSERT holds hundreds of parameters; bound values are never part of it.)
+    static func excerpt(_ sql: String, limit: Int = 80) -> String {
+        let words = sql.split(whereSeparator: \.isWhitespace)
+        let text = words.joined(separator: " ")
+        return text.count > limit ? String(text.prefix(limit)) + "…" : text
+    }
+
+    /// `s` with every line break made a space, so that it prints as one line.
+    static func singleLine(_ s: String) -> String {
+        guard s.contains(where: \.isNewline) else { return s }
+        return String(s.map { $0.isNewline ? " " : $0 })
     }
 
     static func oneLine(_ s: String) -> String {
