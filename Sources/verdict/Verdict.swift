@@ -22,13 +22,22 @@ struct Verdict: ParsableCommand {
     /// Like ArgumentParser's `main()`, but a usage error is one line on stderr
     /// (`verdict: error: …`), which is what a cron job's mail should show.
     static func main() {
+        // A closed pipe on standard output (`verdict query ... | head`) is a failed write,
+        // reported like any other (exit 1, one line), not a silent death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                // --help and --version: printed through the checked writer as well.
+                do {
+                    try printResults(fullMessage(for: error) + "\n")
+                } catch {
+                    Terminal.printError("verdict: error: " + error.description)
+                    Foundation.exit(1)
+                }
                 Foundation.exit(0)
             }
             let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? ""

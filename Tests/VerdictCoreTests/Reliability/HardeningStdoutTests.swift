@@ -87,4 +87,43 @@ struct ReliabilityFullStdoutTests {
             #expect(out.stderr.split(separator: "\n").count == 1 && out.stderr.contains("does not pass its checks"), "\(out.stderr)")
         }
     }
+
+    @Test("--help and --version exit 1 with one line when standard output is full")
+    func helpAndVersion() throws {
+        try withSandbox { box in
+            for args in [["--help"], ["--version"], ["query", "--help"], ["help", "rejects"]] {
+                expectFailure(try runVerdictIntoFullDevice(args, in: box), args.joined(separator: " "))
+            }
+        }
+    }
+
+    @Test("a closed pipe on standard output is exit 1 with one line, not death by SIGPIPE")
+    func closedPipe() throws {
+        try withSandbox { box in
+            let log = try box.write("log.ndjson", lines: (0..<2000).map { Log.idVerdict("T\($0)", at: "2026-11-10T08:00:00Z", "N", more: "\"recognitionErrorCode\": \"E\($0)\"") })
+            #expect(try runVerdict(["ingest", "--db", box.databasePath, log], in: box).status == 0)
+            let exe = try #require(Executables.verdict)
+            for args in [["query", "--db", box.databasePath, "id_failure_reasons", "--week", "2026-W46"], ["--help"],
+                         ["sample", "--days", "2", "--start", "2026-11-09"]] {
+                var fds: [Int32] = [0, 0]
+                #expect(pipe(&fds) == 0)
+                close(fds[0])  // nobody will read
+                let errPath = box.file(".stderr-pipe")
+                _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+                let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: exe)
+                process.arguments = args
+                process.currentDirectoryURL = URL(fileURLWithPath: box.path)
+                process.standardOutput = FileHandle(fileDescriptor: fds[1], closeOnDealloc: true)
+                process.standardError = err
+                try process.run()
+                process.waitUntilExit()
+                try err.close()
+                let stderr = try readText(errPath)
+                #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(args): \(process.terminationReason) \(process.terminationStatus) \(stderr)")
+                #expect(stderr.split(separator: "\n").count == 1 && stderr.contains("pipe was closed"), "\(args): \(stderr)")
+            }
+        }
+    }
 }
