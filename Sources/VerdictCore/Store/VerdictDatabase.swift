@@ -74,6 +74,13 @@ public final class VerdictDatabase: Sendable {
             throw VerdictError(.database, "not a Verdict database (not a regular file); left untouched",
                                hint: "give --db a database file, or a path where none exists yet for ingest to create one", file: path)
         }
+        // SQLite keeps a database's -wal and -shm beside the name it was opened by: through
+        // two hard links, two processes would each keep a WAL of their own for one file, and
+        // the ingest lock (named after the file) would not keep them apart either.
+        guard st.st_nlink <= 1 else {
+            throw VerdictError(.database, "the database file has \(st.st_nlink) hard links; opened by two names its committed changes would be split between two -wal files",
+                               hint: "keep one name for it: remove the other links (a symbolic link is fine)", file: path)
+        }
         guard st.st_size > 0 else {
             throw VerdictError(.database, "not a Verdict database (an empty file); left untouched",
                                hint: "ingest creates a database only where no file exists: remove the empty file or choose another path", file: path)
@@ -296,9 +303,27 @@ public final class VerdictDatabase: Sendable {
     /// holds everything committed, and SQLite reads it as an immutable file. That read takes
     /// no lock, so the file's size, times and inode are noted and checked again after each
     /// read: an ingest that started meanwhile makes the read fail rather than mislead.
+    ///
+    /// A reader who may not write the database file never creates its -wal or -shm either:
+    /// files it created would belong to it, and the owner's next ingest could not write them.
+    /// Without a -wal (or with an empty one) the main file holds everything committed and is
+    /// read as an immutable file; with a -wal and its -shm, SQLite reads both as they are; a
+    /// -wal without its -shm cannot be read without making one, and is refused.
     static func openReadOnly(path: String, file: String, configuration: Configuration) throws -> (DatabaseQueue, FileStamp?) {
         var config = configuration
         config.readonly = true
+        if geteuid() != 0, access(file, W_OK) != 0 {
+            let wal = FileManagerLite.size(file + "-wal") ?? 0
+            if wal == 0, let stamp = FileStamp(file) {
+                let snapshot = try DatabaseQueue(path: immutableURI(file), configuration: config)
+                try accept(try snapshot.read { try identify($0) }, path: path, access: .readOnly, final: true)
+                return (snapshot, stamp)
+            }
+            if wal > 0, !FileManagerLite.exists(file + "-shm") {
+                throw VerdictError(.database, "cannot read the database without creating its -shm file beside it, which its owner could then not write",
+                                   hint: "its owner's next verdict ingest writes the -wal back into the database; or ask for write access", file: path)
+            }
+        }
         var queue: DatabaseQueue?
         do {
             queue = try DatabaseQueue(path: file, configuration: config)

@@ -153,4 +153,27 @@ struct ReliabilityHardeningFileModes {
             #expect(names.isEmpty, "\(names)")
         }
     }
+
+    @Test("a database file with a second hard link is refused by every command (exit 3), and nothing is written")
+    func hardLinkedDatabaseIsRefused() throws {
+        try withSandbox { box in
+            let log = try box.write("in.ndjson", lines: [Log.idVerdict("H-1", at: "2026-11-10T08:00:00Z", "Y")])
+            let db = box.file("c.db")
+            #expect(try runVerdict(["ingest", "--db", db, log], in: box).status == 0)
+            #expect(link(db, box.file("hard.db")) == 0)
+            let before = FileBytes.readAll(path: db)
+            for args in [["ingest", "--db", box.file("hard.db"), log], ["ingest", "--db", db, log],
+                         ["report", "--db", db, "--week", "2026-W46", "--out", box.file("r")],
+                         ["query", "--db", box.file("hard.db"), "outcomes", "--week", "2026-W46"]] {
+                let r = try runVerdict(args, in: box)
+                #expect(r.status == 3, "\(args.prefix(2)): \(r.stderr)")
+                #expect(r.stderr.contains("hard links") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+            }
+            #expect(FileBytes.readAll(path: db) == before)
+            #expect(!FileManager.default.fileExists(atPath: box.file("hard.db-wal")) && !FileManager.default.fileExists(atPath: box.file("r")))
+            // One link removed: the database opens again.
+            #expect(unlink(box.file("hard.db")) == 0)
+            #expect(try runVerdict(["query", "--db", db, "outcomes", "--week", "2026-W46"], in: box).status == 0)
+        }
+    }
 }

@@ -139,4 +139,36 @@ struct ReliabilityHardeningReadOnly {
             }
         }
     }
+
+    @Test("an analyst who may not write the database leaves nothing beside it in a folder they may write: the owner's next ingest still works")
+    func readerLeavesNoSideFiles() throws {
+        try withSandbox { box in
+            chmod(box.path, 0o755)
+            let shared = box.file("shared")
+            try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false)
+            chmod(shared, 0o1777)  // a shared folder anyone may write (sticky, like /tmp)
+            let owner = ["--reuid=4242", "--regid=4242", "--clear-groups", "--"]
+            let exe = try #require(Executables.verdict)
+            let db = shared + "/owned.db"
+            let log = try box.write("in.ndjson", lines: lines)
+            chmod(log, 0o644)
+            let first = try run(setpriv, owner + [exe, "ingest", "--db", db, log], in: box)
+            try #require(first.status == 0, "\(first.stderr)")
+            chmod(db, 0o644)
+            let out = box.file("out")
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: false)
+            chmod(out, 0o777)
+            for args in readingCommands(db, out: out) {
+                let r = try runAsNobody(args, in: box)
+                #expect(r.status == 0, "\(args.prefix(2).joined(separator: " ")): \(r.stderr)")
+            }
+            let left = try FileManager.default.contentsOfDirectory(atPath: shared).filter { $0 != "owned.db" && $0 != "owned.db-lock" }
+            #expect(left.isEmpty, "files left beside the database: \(left)")
+            // The owner ingests again: nothing in the way.
+            let more = try box.write("more.ndjson", lines: [Log.idVerdict("RO-9", at: "2026-11-13T08:00:00Z", "Y")])
+            chmod(more, 0o644)
+            let second = try run(setpriv, owner + [exe, "ingest", "--db", db, more], in: box)
+            #expect(second.status == 0, "\(second.stderr)")
+        }
+    }
 }
