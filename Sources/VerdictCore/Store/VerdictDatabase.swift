@@ -200,6 +200,11 @@ public final class VerdictDatabase: Sendable {
         if id == 0 {
             // An earlier Verdict set no application id; its migrations are ours, the first included.
             guard unknown.isEmpty, applied.contains(known[0]) else { return .foreign("it holds no Verdict schema") }
+            // ... and the tables the first migration made: a migrations table alone is no
+            // Verdict database.
+            for table in ["fct_poll", "fct_transaction", "dim_source_file", "ingest_refused_line"] where try !db.tableExists(table) {
+                return .foreign("it records Verdict's schema but lacks its table \(table)")
+            }
         }
         if !unknown.isEmpty { return .newer(unknown: unknown) }
         let missing = known.filter { !applied.contains($0) }

@@ -118,6 +118,23 @@ struct ReliabilityHardeningDatabaseIdentity {
         }
     }
 
+    @Test("a file that records Verdict's first migration but holds none of its tables is refused, left byte for byte")
+    func migrationsTableAlone() throws {
+        try withSandbox { box in
+            let fake = box.file("fake.db")
+            do {
+                let q = try DatabaseQueue(path: fake)
+                try q.write { db in
+                    try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                    try db.execute(sql: "INSERT INTO grdb_migrations VALUES (?)", arguments: [Schema.migrationNames[0]])
+                    try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+                }
+                try q.close()
+            }
+            try expectRefusedUntouched(fake, in: box, mentioning: ["not a Verdict database"])
+        }
+    }
+
     @Test("an empty file is not a database: ingest refuses it (exit 3, with a hint) and leaves it empty with its mode")
     func emptyFile() throws {
         try withSandbox { box in
