@@ -96,6 +96,13 @@ extension ReportZone {
         return !prefix.isEmpty && prefix.count <= 5 && prefix.allSatisfy { $0.isLetter && $0.isUppercase }
     }
 
+    /// The old US zone names with their daylight-saving rules in the name, and the zones
+    /// that keep those rules today.
+    static let ruleZones: [String: String] = [
+        "EST5EDT": "America/New_York", "CST6CDT": "America/Chicago",
+        "MST7MDT": "America/Denver", "PST8PDT": "America/Los_Angeles",
+    ]
+
     /// Common abbreviations and the zones each may mean.
     static let abbreviations: [String: [String]] = [
         "CST": ["Asia/Shanghai (China)", "America/Chicago (US Central)", "America/Havana (Cuba)", "Asia/Taipei (Taiwan)"],
@@ -131,6 +138,11 @@ extension ReportZone {
     static func refusal(_ text: String) -> VerdictError {
         let shown = "'" + text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : String($0) }.joined() + "'"
         let example = "an IANA name such as Asia/Shanghai, or an offset such as +08:00"
+        // A legacy name the tz database links to a zone of today (W-SU, PRC), or one of the
+        // old US names that carry their rules (EST5EDT): the zone it stands for.
+        if let target = database.links[text] ?? ruleZones[text], isAccepted(target) {
+            return VerdictError(.usage, "time zone \(shown) is a legacy name", hint: "give its IANA name: \(target)")
+        }
         if isPOSIXStyle(text) {
             // The user's own number, both ways: which one is meant cannot be told.
             let number = text.drop { !$0.isNumber }.prefix { $0.isNumber || $0 == ":" }

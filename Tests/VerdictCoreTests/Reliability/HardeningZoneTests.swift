@@ -27,6 +27,16 @@ struct ReliabilityZoneTests {
         }
     }
 
+    @Test("a legacy name is refused with the zone it stands for: EST5EDT, CST6CDT, W-SU, PRC")
+    func legacyNamesSuggestTheirZone() throws {
+        for (legacy, zone) in [("EST5EDT", "America/New_York"), ("CST6CDT", "America/Chicago"), ("PST8PDT", "America/Los_Angeles"),
+                               ("W-SU", "Europe/Moscow"), ("PRC", "Asia/Shanghai")] {
+            #expect(ReportZone(identifier: legacy) == nil)
+            let message = ReportZone.refusal(legacy).description
+            #expect(message.contains("legacy name") && message.contains(zone), "\(legacy): \(message)")
+        }
+    }
+
     @Test("a fixed offset gives the same period as the IANA zone it equals, and is what :zone and report.md show")
     func fixedOffsetPeriod() throws {
         try withSandbox { box in
