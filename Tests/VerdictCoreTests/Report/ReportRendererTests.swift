@@ -192,4 +192,12 @@ struct ReportRendererTests {
                              series: [ChartSpec.Series(name: "n", values: [1])], values: .counts)
         #expect(ChartDrawing(long).marks.first == .label(String(repeating: "x", count: 31) + "…", at: ChartDrawing.Point(212, 55), size: 11, anchor: .end))
     }
+
+    @Test("a number a user's query makes infinite or NaN reads as a dash in Markdown (CSV leaves it empty); a negative zero has no sign")
+    func nonFiniteNumbers() {
+        #expect(ReportFormat.fixed(.infinity, 2) == "–" && ReportFormat.fixed(-.infinity, 0) == "–" && ReportFormat.fixed(.nan, 3) == "–")
+        #expect(ReportFormat.fixed(-0.0, 2) == "0.00" && ReportFormat.fixed(-0.0001, 2) == "0.00")
+        #expect(ReportFormat.fixed(-1.25, 1) == "-1.3" && ReportFormat.fixed(2.5, 0) == "3")
+        #expect(CSVWriter.cell(.real(.infinity)) == "")
+    }
 }

@@ -22,12 +22,15 @@ public enum ReportFormat {
         return fixed(d * 100, digits) + "%"
     }
 
-    /// `d` rounded half away from zero to `digits` decimals, always written with them.
+    /// `d` rounded half away from zero to `digits` decimals, always written with them; an
+    /// infinity or NaN (a user's query may make one) is "–", as CSV leaves it empty, and a
+    /// negative zero is written without its sign.
     public static func fixed(_ d: Double, _ digits: Int) -> String {
+        guard d.isFinite else { return none }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
-        let r = (d * scale).rounded() / scale
-        var s = String(r)
+        let r = (d * scale).rounded() / scale + 0.0
+        var s = String(r == 0 ? 0.0 : r)
         if s.contains("e") { return String(d) }
         if !s.contains(".") { s += "." }
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
