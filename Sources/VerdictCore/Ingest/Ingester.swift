@@ -362,10 +362,10 @@ public final class Ingester {
             case .refused(let line):
                 file.refused[line.reason, default: 0] += 1
                 try writer.addRefused(fileKey: input.fileKey, sourcePath: input.path, line, now: input.now)
-            case .poll(let box):
-                if try writer.add(box, fileKey: input.fileKey) {
+            case .poll(let poll):
+                if try writer.add(poll, fileKey: input.fileKey) {
                     file.accepted += 1
-                    file.warnings += box.record.warningCount
+                    file.warnings += poll.box.record.warningCount
                 } else {
                     file.duplicates += 1
                 }

@@ -14,7 +14,7 @@ struct RefusedLine: Sendable {
 /// What became of one line, handed from the reading thread to the writing one.
 enum ParsedItem: Sendable {
     case blank
-    case poll(PollBox)
+    case poll(SealedPoll)
     case refused(RefusedLine)
 }
 

@@ -78,8 +78,7 @@ final class ReaderThread: @unchecked Sendable {
         switch parser.parse(line.bytes, lineNumber: line.number) {
         case .blank: return .blank
         case .poll(let box):
-            box.seal(ocrFields: ocrFieldList(box.record.ocrFieldNames))
-            return .poll(box)
+            return .poll(box.seal(ocrFields: ocrFieldList(box.record.ocrFieldNames)))
         case .refused(let reason, let detail, let ts): return .refused(refused(line, reason, detail, ts))
         }
     }
