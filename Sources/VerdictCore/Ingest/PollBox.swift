@@ -28,8 +28,9 @@ final class PollBox: @unchecked Sendable {
 
     /// The poll as the writer takes it, with the values derived from its record. Called
     /// once the record is complete, before the poll leaves the reading thread; the box must
-    /// not change afterwards.
-    func seal(ocrFields: String?) -> SealedPoll {
+    /// not change afterwards. (`consuming`: the caller's reference moves into the sealed
+    /// poll rather than being retained once more for it.)
+    consuming func seal(ocrFields: String?) -> SealedPoll {
         let product = record.product
         finalRank = PollRecord.finalRank(code: record.resultCode, status: record.resultStatus)
         verdict = PollRecord.verdict(
