@@ -140,7 +140,7 @@ public final class Ingester {
         if let retake { start.takeBack(retake, summary: &file) } else { straddle = nil }
 
         // 4. Run the reader and store its batches; 5. finish the row.
-        let input = Input(path: path, size: size, now: now, fileKey: fileKey, base: start.base, knownHash: knownHash)
+        let input = Input(path: path, size: size, fileKey: fileKey, now: now, base: start.base, knownHash: knownHash)
         let thread = ReaderThread(reader: reader, parser: run.parser, hasher: hasher, first: straddle?.line)
         try readAndStore(input, thread: thread, startOffset: reader.consumedBytes, retake: retake, run, into: &file)
         return file
@@ -256,12 +256,10 @@ public final class Ingester {
 
     /// What the last steps know of the input being read.
     private struct Input {
-        let path: String
-        /// Its size when probed (nil for standard input).
-        let size: Int?
-        /// When this ingest took it up (the ledger's and the refused lines' time).
-        let now: String
-        let fileKey: Int64
+        /// The path as given, and the size when probed (nil for standard input).
+        let path: String, size: Int?
+        /// Its ledger row, and when this ingest took it up (the row's and the refused lines' time).
+        let fileKey: Int64, now: String
         /// See `Start.base`.
         let base: FileSummary
         /// The whole file's SHA-256 when it was hashed before reading.

@@ -39,7 +39,7 @@ struct SourceLedger {
         var sizeBytes: Int?
         /// SHA-256 of those bytes; set once they were read to the end.
         var contentSHA256: String?
-        /// SHA-256 of their first MiB (`Ingester.headBytes`), set when the row is taken.
+        /// SHA-256 of their first MiB (`FileProbe.headBytes`), set when the row is taken.
         var headSHA256: String?
         /// Lines, accepted, duplicates, blank, refused by reason and warnings.
         var counts: FileSummary
