@@ -1,11 +1,6 @@
 internal import GRDB
 import GRDBSQLite
 public import Logging
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// Settings of one ingest run.
 public struct IngestOptions: Sendable {
@@ -63,8 +58,9 @@ public final class Ingester {
                 defer { _ = try? db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
                 let writer = try PollWriter(connection: connection, transactionCacheLimit: options.transactionCacheLimit)
                 let parser = LogLineParser(documentKey: options.documentKey)
+                let run = Run(db: db, writer: writer, parser: parser, ledger: SourceLedger(db, name: database.path))
                 for path in paths {
-                    let file = try ingestOne(path: path, db: db, connection: connection, writer: writer, parser: parser)
+                    let file = try ingestOne(path: path, run)
                     summary.files.append(file)
                     summary.total.add(file)
                 }
@@ -88,44 +84,36 @@ public final class Ingester {
 
     // MARK: - One input
 
-    private func ingestOne(
-        path: String, db: Database, connection: OpaquePointer, writer: PollWriter, parser: LogLineParser
-    ) throws -> FileSummary {
+    /// What the inputs of one run share: the connection, its writer, the parser with its
+    /// caches, the ledger of inputs.
+    private struct Run {
+        let db: Database
+        let writer: PollWriter
+        let parser: LogLineParser
+        let ledger: SourceLedger
+    }
+
+    /// Ingests one input, step by step: probe the file, find where an earlier read of it
+    /// ended and read on to there, take its ledger row, run the reader and store its
+    /// batches, finish the row. An input that cannot be read comes back with its error; a
+    /// database failure throws.
+    private func ingestOne(path: String, _ run: Run) throws -> FileSummary {
         var file = FileSummary(path: path)
+
+        // 1. Probe: the size now, where the read stops. A log may grow while it is read: the
+        //    size, the hash and the counts the row records then all describe the same bytes,
+        //    and the next ingest goes on from there.
         let size = path == "-" ? nil : FileManagerLite.size(path)
         file.bytes = size ?? 0
         options.afterSizing?(path)
-
-        // The same bytes ingested before: reuse that run's counts instead of parsing again.
-        var knownHash: String?
-        if let size, try Int.fetchOne(db, sql: "SELECT count(*) FROM dim_source_file WHERE status = 'complete' AND size_bytes = ?", arguments: [size])! > 0 {
-            do {
-                knownHash = try Self.hashFile(path, limit: size)
-            } catch {
-                file.error = error.description
-                return file
-            }
-            if let row = try Row.fetchOne(db, sql: """
-                SELECT lines, accepted, duplicates, blank, refused_by_reason FROM dim_source_file
-                WHERE status = 'complete' AND content_sha256 = ?
-                """, arguments: [knownHash])
-            {
-                file.lines = row[0]
-                file.duplicates = (row[1] as Int) + (row[2] as Int)
-                file.blank = row[3]
-                file.refused = Self.decodeReasons(row[4])
-                file.alreadyIngested = true
-                try db.execute(sql: "UPDATE dim_source_file SET last_ingested_at = ? WHERE content_sha256 = ?", arguments: [Self.nowText(), knownHash])
-                return file
-            }
+        let knownHash: String?
+        switch try Self.probe(path, size: size, run.ledger, into: &file) {
+        case .done: return file
+        case .toRead(let hash): knownHash = hash
         }
-
         let hasher = knownHash == nil ? HashThread() : nil
         let source: any ByteSource
         do {
-            // A log may grow while it is read: the read stops at the size seen above, so the
-            // size, the hash and the counts the row records all describe the same bytes, and
-            // the next ingest goes on from there.
             source = try InputOpener.open(path, limit: size, onRawBytes: hasher.map { h in { h.update($0) } })
         } catch {
             file.error = error.description
@@ -133,105 +121,164 @@ public final class Ingester {
         }
         let now = Self.nowText()
 
-        // A row for this input, found in one of three ways:
-        // - an interrupted earlier read of the same file (same path, and the same first MiB
-        //   of what it read) is resumed after its last committed batch, its counts carrying
-        //   on, even if the file has grown since;
-        // - a file read to the end before that has grown since (a log appended to, the bytes
-        //   read before unchanged) is read from where that read ended, on the same row;
-        // - otherwise a new row.
-        // Either way the lines before are not parsed or counted again. The row's earlier
-        // counts carry on in `file` when resuming (the summary covers the whole file), in
-        // `base` when going on with a grown file (the summary covers the new lines).
-        // Nothing is written until the file has been read on to where that read ended.
-        enum Found { case interrupted(Int64), grown(Int64), new }
-        let found: Found
-        var checkpoint = (line: 0, offset: 0)
-        var base = FileSummary(path: path)
-        let head = size.flatMap { try? Self.hashFile(path, limit: min($0, Self.headBytes)) }
-        if let size, let row = try Row.fetchOne(db, sql: """
-            SELECT file_key, checkpoint_line, checkpoint_offset, lines, accepted, duplicates, blank, refused_by_reason, warnings,
-                   size_bytes, head_sha256
-            FROM dim_source_file
-            WHERE status = 'reading' AND path = ? AND size_bytes <= ?
-            ORDER BY file_key DESC LIMIT 1
-            """, arguments: [path, size]),
-            let before = row[10] as String?, (try? Self.hashFile(path, limit: min(row[9] as Int, Self.headBytes))) == before
-        {
-            found = .interrupted(row[0])
-            let line: Int = row[1]
-            if line > 0 {
-                Self.readCounts(row, from: 3, into: &file)
-                file.resumedAfterLine = line
-                checkpoint = (line, row[2])
-            }
-        } else if let size, let row = try Row.fetchOne(db, sql: """
-            SELECT file_key, size_bytes, content_sha256, checkpoint_line, checkpoint_offset,
-                   lines, accepted, duplicates, blank, refused_by_reason, warnings
-            FROM dim_source_file
-            WHERE status = 'complete' AND path = ? AND size_bytes < ? AND content_sha256 IS NOT NULL AND checkpoint_line = lines
-            ORDER BY file_key DESC LIMIT 1
-            """, arguments: [path, size]),
-            let before = try? Self.hashFile(path, limit: row[1]), before == (row[2] as String)
-        {
-            found = .grown(row[0])
-            Self.readCounts(row, from: 5, into: &base)
-            checkpoint = (row[3], row[4])
-            file.appendedAfterLine = checkpoint.line
-        } else {
-            found = .new
-        }
-
-        // Read on to where the earlier read ended. If it ended inside a line (one still
-        // being written, or cut with a gzip member), that line is looked at again now.
+        // 2. Find where an earlier read of this file ended, and read on to there (not
+        //    parsed, not counted again). If it ended inside a line, that line comes back.
+        var start = try Self.findEarlierRead(path, size: size, run.ledger, into: &file)
         let reader = LineReader(source: source, name: path)
         var straddle: LineReader.Straddle?
         do {
-            straddle = try reader.resume(at: checkpoint.offset)
+            straddle = try reader.resume(at: start.checkpoint.offset)
         } catch {
             file.error = error.description
             return file
         }
-        let fileKey: Int64
-        switch found {
-        case .interrupted(let key):
-            fileKey = key
-            try db.execute(sql: "UPDATE dim_source_file SET last_ingested_at = ?, size_bytes = ?, head_sha256 = ? WHERE file_key = ?",
-                           arguments: [now, size, head, fileKey])
-        case .grown(let key):
-            fileKey = key
-            try db.execute(sql: """
-                UPDATE dim_source_file SET status = 'reading', size_bytes = ?, head_sha256 = ?, content_sha256 = NULL, last_ingested_at = ?
-                WHERE file_key = ?
-                """, arguments: [size, head, now, fileKey])
-        case .new:
-            try db.execute(sql: """
-                INSERT INTO dim_source_file (path, size_bytes, status, first_ingested_at, last_ingested_at, head_sha256)
-                VALUES (?, ?, 'reading', ?, ?, ?)
-                """, arguments: [path, size, now, now, head])
-            fileKey = db.lastInsertedRowID
+
+        // 3. Take the row (nothing was written before), and take back what a line read
+        //    again counted as then.
+        let fileKey = try Self.takeRow(start, path: path, size: size, now: now, run.ledger)
+        let retake = try straddle.flatMap { try Retake.of($0, fileKey: fileKey, parser: run.parser, db: run.db) }
+        if let retake { start.takeBack(retake, summary: &file) } else { straddle = nil }
+
+        // 4. Run the reader and store its batches; 5. finish the row.
+        let input = Input(path: path, size: size, fileKey: fileKey, now: now, base: start.base, knownHash: knownHash)
+        let thread = ReaderThread(reader: reader, parser: run.parser, hasher: hasher, first: straddle?.line)
+        try readAndStore(input, thread: thread, startOffset: reader.consumedBytes, retake: retake, run, into: &file)
+        return file
+    }
+
+    // MARK: 1. Probe
+
+    private enum Probe {
+        /// Nothing to read: the same bytes were ingested before (the summary holds that
+        /// read's counts), or the file cannot be read (the summary says why).
+        case done
+        /// To be read; `knownHash`: the whole file's SHA-256, if it was hashed already.
+        case toRead(knownHash: String?)
+    }
+
+    /// Whether exactly these bytes were ingested before. Only a file of the size of a
+    /// complete row is hashed for that; if a complete row has its hash, that row's counts
+    /// are reported (its accepted lines as duplicates) and only `last_ingested_at` changes.
+    private static func probe(_ path: String, size: Int?, _ ledger: SourceLedger, into file: inout FileSummary) throws -> Probe {
+        guard let size, try ledger.hasCompleteRow(size: size) else { return .toRead(knownHash: nil) }
+        let hash: String
+        do {
+            hash = try FileProbe.sha256(path, limit: size)
+        } catch {
+            file.error = error.description
+            return .done
         }
-        var takeBack: Retake?
-        if let s = straddle {
-            takeBack = try Self.retake(s, fileKey: fileKey, parser: parser, db: db)
-            if takeBack == nil { straddle = nil }
+        guard let row = try ledger.completeRow(sha256: hash) else { return .toRead(knownHash: hash) }
+        file.lines = row.counts.lines
+        file.duplicates = row.counts.accepted + row.counts.duplicates
+        file.blank = row.counts.blank
+        file.refused = row.counts.refused
+        file.alreadyIngested = true
+        try ledger.noteReadAgain(sha256: hash, at: nowText())
+        return .done
+    }
+
+    // MARK: 2. Where an earlier read ended
+
+    /// Where the read of an input starts, as its ledger row says.
+    private struct Start {
+        enum Row {
+            /// A read of this file that was interrupted (killed, or cut short): resumed.
+            case interrupted(Int64)
+            /// This file read to the end before it grew: read on from there, on that row.
+            case grown(Int64)
+            case new
         }
-        if let t = takeBack {
-            // What that line counted as goes; it is read again below, as it is now.
-            if case .interrupted = found { t.undo(&file) } else { t.undo(&base) }
+        var row: Row
+        var checkpoint = SourceLedger.Checkpoint()
+        /// The SHA-256 of the file's first MiB, which the row keeps.
+        var head: String?
+        /// The counts of a grown file's earlier read: the row stores them plus this read's,
+        /// the summary this read's alone. (An interrupted read's counts carry on in the
+        /// summary itself, which covers the whole file.)
+        var base: FileSummary
+
+        /// Takes a line read again out of the counts of the read that first counted it.
+        mutating func takeBack(_ retake: Retake, summary file: inout FileSummary) {
+            if case .interrupted = row { retake.undo(&file) } else { retake.undo(&base) }
             if let n = file.appendedAfterLine { file.appendedAfterLine = n - 1 }
             if let n = file.resumedAfterLine { file.resumedAfterLine = n - 1 }
         }
+    }
 
-        // Parsing runs on a second thread; this one writes.
-        let thread = ReaderThread(reader: reader, parser: parser, hasher: hasher, first: straddle?.line)
+    /// Finds the row an earlier read of this file left, in this order: the latest
+    /// `reading` row of the same path whose size the file still has and whose first MiB is
+    /// unchanged (interrupted, resumed even if the file has grown since); the latest
+    /// `complete` row of the same path whose bytes the file still starts with (the file
+    /// grew); otherwise none.
+    private static func findEarlierRead(_ path: String, size: Int?, _ ledger: SourceLedger, into file: inout FileSummary) throws -> Start {
+        var start = Start(row: .new, base: FileSummary(path: path))
+        guard let size else { return start }
+        start.head = FileProbe.headSHA256(path, size: size)
+        if let row = try ledger.latestReadingRow(path: path, notLongerThan: size), let recorded = row.sizeBytes, let head = row.headSHA256,
+           FileProbe.headSHA256(path, size: recorded) == head
+        {
+            start.row = .interrupted(row.fileKey)
+            if row.checkpoint.line > 0 {
+                file.add(row.counts)  // (the summary holds no counts yet)
+                file.resumedAfterLine = row.checkpoint.line
+                start.checkpoint = row.checkpoint
+            }
+        } else if let row = try ledger.latestCompleteRow(path: path, shorterThan: size), let recorded = row.sizeBytes,
+                  (try? FileProbe.sha256(path, limit: recorded)) == row.contentSHA256
+        {
+            start.row = .grown(row.fileKey)
+            start.base.add(row.counts)
+            start.checkpoint = row.checkpoint
+            file.appendedAfterLine = row.checkpoint.line
+        }
+        return start
+    }
+
+    // MARK: 3. The row
+
+    /// The row this read goes on: the interrupted one, the grown file's one (`reading`
+    /// again until the file is read to its new end), or a new one.
+    private static func takeRow(_ start: Start, path: String, size: Int?, now: String, _ ledger: SourceLedger) throws -> Int64 {
+        switch start.row {
+        case .interrupted(let key):
+            try ledger.resume(key, size: size, headSHA256: start.head, at: now)
+            return key
+        case .grown(let key):
+            try ledger.reopen(key, size: size, headSHA256: start.head, at: now)
+            return key
+        case .new:
+            return try ledger.insert(path: path, size: size, headSHA256: start.head, at: now)
+        }
+    }
+
+    // MARK: 4. Reading and storing; 5. finishing
+
+    /// What the last steps know of the input being read.
+    private struct Input {
+        /// The path as given, and the size when probed (nil for standard input).
+        let path: String, size: Int?
+        /// Its ledger row, and when this ingest took it up (the row's and the refused lines' time).
+        let fileKey: Int64, now: String
+        /// See `Start.base`.
+        let base: FileSummary
+        /// The whole file's SHA-256 when it was hashed before reading.
+        let knownHash: String?
+    }
+
+    /// Runs the reader thread and stores what it hands over, in SQL transactions of about
+    /// `batchLines` lines, each committing the row's running counts and checkpoint; the
+    /// last one finishes the row. A database error rolls the open transaction back.
+    private func readAndStore(
+        _ input: Input, thread: ReaderThread, startOffset: Int, retake: Retake?, _ run: Run, into file: inout FileSummary
+    ) throws {
+        let (db, writer) = (run.db, run.writer)
         thread.start()
         var finished = false
         defer {
             if !finished { thread.events.close() }
             thread.join()
         }
-
         // Committed pages are copied into the database file on another thread (nil: this
         // connection does it at its own checkpoints, as it does anyway for what is left).
         let checkpointer = WALCheckpointer(path: database.path)
@@ -239,40 +286,25 @@ public final class Ingester {
         // The writer's emptied transaction cache is freed on the reading thread too.
         writer.disposal = { _ = thread.spent.offer(.other($0)) }
         defer { writer.disposal = nil }
-        var inBatch = 0
-        var readBytes = size
-        var lastProgress = MonotonicClock.now()
-        var contentHash = knownHash
+
         try db.execute(sql: "BEGIN IMMEDIATE")
         var open = true
         defer { if open { try? db.execute(sql: "ROLLBACK"); try? writer.reset() } }
         // The refusal of a line read again goes in the same SQL transaction as the first
         // batch that counts it anew.
-        if let t = takeBack, t.refused != nil {
-            try db.execute(sql: "DELETE FROM ingest_refused_line WHERE file_key = ? AND line_number = ?", arguments: [fileKey, t.line])
-        }
+        try retake?.forgetRefusal(fileKey: input.fileKey, db: db)
 
+        var inBatch = 0
         // Past the lines read before (and past a line that stands as it was read then).
-        var checkpointOffset = reader.consumedBytes
+        var checkpointOffset = startOffset
+        var readBytes = input.size
+        var contentHash = input.knownHash
+        var lastProgress = MonotonicClock.now()
         /// What the row records: the lines read before an append, plus this read.
         func stored() -> FileSummary {
-            var t = base
+            var t = input.base
             t.add(file)
             return t
-        }
-        func commit() throws {
-            try writer.flush()
-            let t = stored()
-            try db.execute(sql: """
-                UPDATE dim_source_file SET lines = ?, accepted = ?, duplicates = ?, blank = ?, refused = ?, warnings = ?,
-                  refused_by_reason = ?, checkpoint_line = ?, checkpoint_offset = ?
-                WHERE file_key = ?
-                """, arguments: [t.lines, t.accepted, t.duplicates, t.blank, t.refusedTotal, t.warnings,
-                                 Self.encodeReasons(t.refused), t.lines, checkpointOffset, fileKey])
-            try db.execute(sql: "COMMIT")
-            checkpointer?.request()
-            try db.execute(sql: "BEGIN IMMEDIATE")
-            inBatch = 0
         }
 
         while !finished {
@@ -282,223 +314,65 @@ public final class Ingester {
                 if let error { file.error = error.description }
                 if contentHash == nil { contentHash = hash }
                 // What the row says was read: the bytes the hash covers.
-                if size != nil, error == nil { readBytes = bytes }
+                if input.size != nil, error == nil { readBytes = bytes }
             case .batch(let batch):
-                for item in batch.items {
-                    file.lines += 1
-                    switch item {
-                    case .blank:
-                        file.blank += 1
-                    case .refused(let line):
-                        file.refused[line.reason, default: 0] += 1
-                        try writer.addRefused(fileKey: fileKey, sourcePath: path, line, now: now)
-                    case .poll(let box):
-                        if try writer.add(box, fileKey: fileKey) {
-                            file.accepted += 1
-                            file.warnings += box.record.warningCount
-                        } else {
-                            file.duplicates += 1
-                        }
-                    }
-                }
+                try store(batch, input, writer, into: &file)
                 inBatch += batch.items.count
                 checkpointOffset = batch.endOffset
                 // Hand the batch back: the reading thread frees it.
                 _ = thread.spent.offer(.batch(batch))
-                if inBatch >= options.batchLines { try commit() }
+                if inBatch >= options.batchLines {
+                    try writer.flush()
+                    try run.ledger.storeProgress(input.fileKey, counts: stored(), checkpointOffset: checkpointOffset)
+                    try db.execute(sql: "COMMIT")
+                    checkpointer?.request()
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    inBatch = 0
+                }
                 if let progress = options.progress {
                     let t = MonotonicClock.now()
                     if t - lastProgress > 0.5 {
                         lastProgress = t
-                        progress(file, batch.rawBytesRead, size)
+                        progress(file, batch.rawBytesRead, input.size)
                     }
                 }
             }
         }
 
-        let t = stored()
-        let reasons = Self.encodeReasons(t.refused)
         try writer.flush()
         // The hash of bytes already known covers the size seen first: no good if fewer
         // were read (the file was truncated meanwhile).
-        if hasher == nil, readBytes != size { contentHash = nil }
-        // A hash already owned by another row (the same bytes from stdin) is not recorded twice.
-        let hashTaken = try contentHash.map { try Int.fetchOne(db, sql: "SELECT count(*) FROM dim_source_file WHERE content_sha256 = ? AND file_key <> ?", arguments: [$0, fileKey])! > 0 } ?? true
-        try db.execute(sql: """
-            UPDATE dim_source_file SET lines = ?, accepted = ?, duplicates = ?, blank = ?, refused = ?, warnings = ?,
-              refused_by_reason = ?, status = ?, content_sha256 = ?, checkpoint_line = ?, checkpoint_offset = ?, size_bytes = ?
-            WHERE file_key = ?
-            """, arguments: [t.lines, t.accepted, t.duplicates, t.blank, t.refusedTotal, t.warnings,
-                             reasons, file.error == nil ? "complete" : "reading", (file.error == nil && !hashTaken) ? contentHash : nil,
-                             t.lines, checkpointOffset, readBytes, fileKey])
+        if input.knownHash != nil, readBytes != input.size { contentHash = nil }
+        try run.ledger.finish(input.fileKey, counts: stored(), checkpointOffset: checkpointOffset, sizeBytes: readBytes,
+                              complete: file.error == nil, sha256: contentHash)
         try db.execute(sql: "COMMIT")
         open = false
-        if let progress = options.progress { progress(file, size ?? 0, size) }
-        return file
+        if let progress = options.progress { progress(file, input.size ?? 0, input.size) }
     }
 
-    /// Bytes at the start of a file whose hash recognises an interrupted read of it.
-    static let headBytes = 1 << 20
-
-    /// What a line that an earlier read ended inside counted as, to be taken back before it
-    /// is read again whole.
-    struct Retake {
-        var line: Int
-        /// Its refusal's reason (its row in `ingest_refused_line` is deleted), or nil.
-        var refused: RefusalReason?
-        var blank = false
-        var duplicate = false
-
-        /// Takes the line out of `counts`.
-        func undo(_ counts: inout FileSummary) {
-            counts.lines -= 1
-            if let r = refused {
-                let n = counts.refused[r, default: 1] - 1
-                counts.refused[r] = n > 0 ? n : nil
+    /// Stores one batch of the reader's lines and counts them.
+    private func store(_ batch: ParsedBatch, _ input: Input, _ writer: PollWriter, into file: inout FileSummary) throws {
+        for item in batch.items {
+            file.lines += 1
+            switch item {
+            case .blank:
+                file.blank += 1
+            case .refused(let line):
+                file.refused[line.reason, default: 0] += 1
+                try writer.addRefused(fileKey: input.fileKey, sourcePath: input.path, line, now: input.now)
+            case .poll(let poll):
+                if try writer.add(poll, fileKey: input.fileKey) {
+                    file.accepted += 1
+                    file.warnings += poll.box.record.warningCount
+                } else {
+                    file.duplicates += 1
+                }
             }
-            if blank { counts.blank -= 1 }
-            if duplicate { counts.duplicates -= 1 }
         }
     }
 
-    /// Whether the line an earlier read ended inside must be read again, and what it
-    /// counted as then; nil when it stands as it was read.
-    ///
-    /// The line was read as far as it went then (a log written while it was read, or a
-    /// gzip member not yet finished). If all it has gained since is whitespace, it reads as
-    /// it read then, and a poll, a duplicate or a blank stands. A refused line is read again
-    /// (it was most likely cut), and so are a blank and a duplicate that gained more. A
-    /// line stored as a poll then stands whatever it gained: its poll cannot be taken back
-    /// (it gained only whitespace unless a writer put more after a whole JSON object on the
-    /// same line). A line whose earlier bytes are no longer held (over 64 KiB of a line now
-    /// longer than the limit) stands unless it was refused.
-    static func retake(_ s: LineReader.Straddle, fileKey: Int64, parser: LogLineParser, db: Database) throws -> Retake? {
-        let n = s.line.number
-        if let reason = try String.fetchOne(db, sql: "SELECT reason FROM ingest_refused_line WHERE file_key = ? AND line_number = ?",
-                                            arguments: [fileKey, n]).flatMap(RefusalReason.init(rawValue:)) {
-            return Retake(line: n, refused: reason)
-        }
-        guard let earlier = s.earlier else { return nil }
-        switch parser.parse(earlier, lineNumber: n) {
-        case .blank:
-            return s.gainedOnlyWhitespace ? nil : Retake(line: n, blank: true)
-        case .refused(let reason, _, _):
-            // Its refused row was purged since; the count still holds it.
-            return Retake(line: n, refused: reason)
-        case .poll(let box):
-            if s.gainedOnlyWhitespace { return nil }
-            // Stored from this line of this file, or a duplicate of a poll stored before?
-            let r = box.record
-            let stored = try Row.fetchOne(db, sql: """
-                SELECT p.file_key, p.line_number FROM fct_transaction t
-                JOIN fct_poll p ON p.transaction_key = t.transaction_key
-                JOIN dim_result_code c ON c.result_code_key = p.result_code_key
-                WHERE t.product_key = ? AND t.transaction_id = ? AND p.ts_ms = ? AND c.result_code = ?
-                """, arguments: [r.product.rawValue, r.transactionId, r.timestampMillis, r.resultCode])
-            if let stored, (stored[0] as Int64) == fileKey, (stored[1] as Int) == n { return nil }
-            return Retake(line: n, duplicate: true)
-        }
-    }
-
-    /// The counts a `dim_source_file` row stores, from six columns of `row` starting at
-    /// `first`: lines, accepted, duplicates, blank, refused_by_reason, warnings.
-    static func readCounts(_ row: Row, from first: Int, into summary: inout FileSummary) {
-        summary.lines = row[first]
-        summary.accepted = row[first + 1]
-        summary.duplicates = row[first + 2]
-        summary.blank = row[first + 3]
-        summary.refused = decodeReasons(row[first + 4])
-        summary.warnings = row[first + 5]
-    }
-
-    static func encodeReasons(_ refused: [RefusalReason: Int]) -> String {
-        "{" + RefusalReason.allCases.map { "\"\($0.rawValue)\": \(refused[$0] ?? 0)" }.joined(separator: ", ") + "}"
-    }
-
-    static func decodeReasons(_ json: String?) -> [RefusalReason: Int] {
-        guard let json else { return [:] }
-        var out: [RefusalReason: Int] = [:]
-        for r in RefusalReason.allCases {
-            guard let range = json.range(of: "\"\(r.rawValue)\": ") else { continue }
-            let digits = json[range.upperBound...].prefix { $0.isNumber }
-            if let n = Int(digits), n > 0 { out[r] = n }
-        }
-        return out
-    }
-
-    /// SHA-256 of a file's bytes as they are on disk (of its first `limit` bytes, if given).
-    static func hashFile(_ path: String, limit: Int = Int.max) throws(VerdictError) -> String {
-        let src = try FileDescriptorSource(path: path)
-        let h = StreamingSHA256()
-        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buf.deallocate() }
-        var left = limit
-        while left > 0 {
-            let n = try src.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[0..<min(buf.count, left)]))
-            if n == 0 { break }
-            h.update(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
-            left -= n
-        }
-        return h.finalizeHex()
-    }
-
+    /// Now, as the database records times.
     static func nowText() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Timestamp.isoInstant(millis: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec / 1_000_000))
+        Timestamp.isoInstant(millis: WallClock.nowMillis())
     }
-}
-
-/// Seconds from a monotonic clock, for durations and throttling.
-enum MonotonicClock {
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-}
-
-/// An exclusive advisory lock (flock) beside the database, in `PATH-lock`. Ingest holds it
-/// for a whole run, so two ingests never interleave; opening a database holds it while
-/// setting the file up. The kernel releases it if the process dies.
-///
-/// It is deliberately not taken on the database file itself: closing any descriptor of a
-/// file drops every POSIX lock the process holds on it, SQLite's included, which would let
-/// another process checkpoint or recover under a live connection.
-///
-/// The lock file is named after the database file itself, symbolic links followed, so
-/// every path that leads to one database takes the same lock. A link planted at the lock
-/// file's name is refused, never followed.
-final class FileLock {
-    private var fd: Int32
-
-    init(path: String, purpose: String, wait: Bool = true, logger: Logger?) throws(VerdictError) {
-        let lockPath = FileManagerLite.resolvedPath(path) + "-lock"
-        fd = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let hint = errno == ELOOP ? "it is a symbolic link: remove it (verdict makes it as a plain file)" : nil
-            throw VerdictError(.database, "\(lockPath): cannot create the lock file: \(String(cString: strerror(errno)))", hint: hint)
-        }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
-        guard wait else {
-            close(fd)
-            throw VerdictError(.busy, "\(path): another verdict process is writing to this database", hint: "wait for it to finish, or drop --no-wait")
-        }
-        logger?.notice("another verdict process is writing to \(path); waiting for it to finish before I \(purpose)")
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                close(fd)
-                throw VerdictError(.database, "\(lockPath): cannot lock: \(String(cString: strerror(errno)))")
-            }
-        }
-    }
-
-    func release() {
-        guard fd >= 0 else { return }
-        flock(fd, LOCK_UN)
-        close(fd)
-        fd = -1
-    }
-
-    deinit { release() }
 }

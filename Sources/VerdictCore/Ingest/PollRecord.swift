@@ -130,19 +130,4 @@ extension PollRecord {
 
     /// The class of its transaction if this poll is the final one (`Classification.outcome`).
     public var outcome: Outcome { Classification.outcome(product, status: resultStatus, verdict: verdict) }
-
-    // Forwarding names kept for `PollBox.seal` (Ingest/ReaderThread.swift); new code calls
-    // `Classification` directly.
-
-    static func finalRank(code: String, status: String) -> Int {
-        Classification.finalRank(code: code, status: status)
-    }
-
-    static func verdict(_ product: Product, code: String, recognitionResult: String?, videoVerifyResult: String?) -> String? {
-        Classification.verdict(product, code: code, recognitionResult: recognitionResult, videoVerifyResult: videoVerifyResult)
-    }
-
-    static func outcome(_ product: Product, status: String, verdict: String?) -> Outcome {
-        Classification.outcome(product, status: status, verdict: verdict)
-    }
 }

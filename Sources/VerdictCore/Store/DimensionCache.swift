@@ -18,7 +18,7 @@ final class DimensionCache {
     private var ocrFieldSets = KeyCache<String>()
 
     /// A poll's spoof results as a dictionary key. The hash is computed on the parsing
-    /// thread (`PollBox.spoofHash`); equality compares the results.
+    /// thread (`SealedPoll.spoofHash`); equality compares the results.
     private struct SpoofValue: Hashable {
         var checks: [SpoofCheck]
         var details: [SpoofDetail]
@@ -138,10 +138,11 @@ final class DimensionCache {
         return key
     }
 
-    /// The spoof profile key of a poll, looked up by the box's `spoofHash`.
-    func spoofProfile(_ box: PollBox) throws(VerdictError) -> Int64? {
+    /// The spoof profile key of a poll, looked up by its `spoofHash`.
+    func spoofProfile(_ poll: SealedPoll) throws(VerdictError) -> Int64? {
+        let box = poll.box
         guard !box.record.spoofChecks.isEmpty || !box.record.spoofDetails.isEmpty else { return nil }
-        let value = SpoofValue(checks: box.record.spoofChecks, details: box.record.spoofDetails, hash: box.spoofHash)
+        let value = SpoofValue(checks: box.record.spoofChecks, details: box.record.spoofDetails, hash: poll.spoofHash)
         if let k = spoofProfiles[value] { return k }
         guard let profile = Profiles.spoof(checks: value.checks, details: value.details) else { return nil }
         insertSpoof.bind(1, profile.json)

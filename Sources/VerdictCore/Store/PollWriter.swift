@@ -37,7 +37,7 @@ final class PollWriter {
     private let dims: DimensionCache
 
     /// A transaction as a dictionary key. The hash is computed on the parsing thread
-    /// (`PollBox.transactionHash`); equality compares product and id.
+    /// (`SealedPoll.transactionHash`); equality compares product and id.
     private struct TransactionID: Hashable {
         var product: Product
         var id: String
@@ -153,6 +153,7 @@ final class PollWriter {
     /// A poll known to be new, waiting for its multi-row INSERT.
     private struct PendingPoll {
         var box: PollBox
+        var finalRank: Int
         var pollKey: Int64
         var transactionKey: Int64
         var fileKey: Int64
@@ -257,10 +258,12 @@ final class PollWriter {
 
     /// Stores a poll unless a poll with the same identity exists. Returns false for a duplicate.
     ///
-    /// The record's fields are read through `box.record` one at a time: a local copy of the
-    /// record, or a call to one of its properties, would copy all of it (see `PollBox`).
-    func add(_ box: PollBox, fileKey: Int64) throws(VerdictError) -> Bool {
-        let tid = TransactionID(product: box.record.product, id: box.record.transactionId, hash: box.transactionHash)
+    /// The record's fields are read in its box, one at a time (`box.record.field`, a field of
+    /// a class): a local copy of the record, or a call to one of its properties, would copy
+    /// all of it (see `PollBox`). What is derived from the record comes sealed with it.
+    func add(_ poll: SealedPoll, fileKey: Int64) throws(VerdictError) -> Bool {
+        let box = poll.box
+        let tid = TransactionID(product: box.record.product, id: box.record.transactionId, hash: poll.transactionHash)
         let state: TransactionState
         if let cached = transactions[tid] {
             state = cached
@@ -275,21 +278,21 @@ final class PollWriter {
             transactions[tid] = state
         }
 
-        let rank = box.finalRank
+        let rank = poll.finalRank
         let keys = DimensionKeys(
             resultCode: try dims.resultCode(box.record.resultCode),
             errorCode: try box.record.recognitionErrorCode.map { (c) throws(VerdictError) in try dims.errorCode(c) },
             document: try dims.document(certType: box.record.certType, docCategory: box.record.docCategory, docEdition: box.record.docEdition),
             country: try box.record.countryCode.map { (c) throws(VerdictError) in try dims.country(c) },
-            spoofProfile: try dims.spoofProfile(box),
+            spoofProfile: try dims.spoofProfile(poll),
             willingProfile: try dims.willingProfile(box.record.retryRecords))
 
         guard state.polls.insert(PollIdentity(ts: box.record.timestampMillis, code: keys.resultCode)) else { return false }
-        let ocrKey = try box.ocrFields.map { (f) throws(VerdictError) in try dims.ocrFieldSet(f) }
+        let ocrKey = try poll.ocrFields.map { (f) throws(VerdictError) in try dims.ocrFieldSet(f) }
         let pollKey = nextPollKey
         nextPollKey += 1
         pending.append(PendingPoll(
-            box: box, pollKey: pollKey, transactionKey: state.key, fileKey: fileKey, keys: keys, ocrKey: ocrKey))
+            box: box, finalRank: rank, pollKey: pollKey, transactionKey: state.key, fileKey: fileKey, keys: keys, ocrKey: ocrKey))
         if pending.count == PollWriter.rowsPerInsert { try insertPending(all: false) }
 
         for w in box.record.warnings {
@@ -311,8 +314,8 @@ final class PollWriter {
         if Classification.beats(rank: rank, ts: box.record.timestampMillis, finalRank: state.finalRank, finalTs: state.finalTs) {
             state.finalRank = rank
             state.finalTs = box.record.timestampMillis
-            let outcome = box.outcome
-            let verdict = Classification.recordedVerdict(box.verdict, outcome: outcome)
+            let outcome = poll.outcome
+            let verdict = Classification.recordedVerdict(poll.verdict, outcome: outcome)
             state.final = FinalColumns(
                 pollKey: pollKey, resultStatus: box.record.resultStatus, keys: keys, outcome: outcome,
                 verdict: verdict, verdictLabel: verdict.map { Classification.verdictLabel($0, box.record.product) },
@@ -373,7 +376,7 @@ final class PollWriter {
         s.bind(b + 3, p.box.record.timestampMillis)
         s.bind(b + 4, p.box.record.resultStatus)
         s.bind(b + 5, p.keys.resultCode)
-        s.bind(b + 6, p.box.finalRank)
+        s.bind(b + 6, p.finalRank)
         s.bind(b + 7, p.fileKey)
         s.bind(b + 8, p.box.record.lineNumber)
         s.bind(b + 9, p.box.record.bizId)
