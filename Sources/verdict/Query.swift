@@ -5,7 +5,7 @@ extension Verdict {
     struct Query: VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run one built-in or user query for a period.",
-            discussion: "NAME is a query of Queries/ (or of --queries DIR); FILE.sql is any file holding one SELECT with named parameters (:start_ms, :end_ms, :prev_start_ms, :prev_end_ms, :periods, :period_label, :zone).")
+            discussion: "NAME is a query of Queries/ (or of --queries DIR); FILE.sql is any file holding one SELECT with named parameters (:start_ms, :end_ms, :prev_start_ms, :prev_end_ms, :periods, :period_label, :zone). Each query's opening comment defines what it counts.\n\nBuilt-in queries: " + QueryCatalog.builtInNames.joined(separator: ", ") + ".")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case csv, md, json }
 

@@ -3,7 +3,7 @@ import Testing
 
 // Regression tests for defects found while writing the suite; each test says what the
 // contract requires. Expected values are
-// worked out from shared/spec/input.md, metrics.md, reliability.md and the "Readings" of
+// worked out from docs/LOG_FORMAT.md, docs/METRICS.md, the README's Reliability section and the "Readings" of
 // tools/oracle/README.md, which the Swift code is meant to follow (the reference oracle,
 // tools/oracle/verdict_oracle.py, gives the expected result in every case below).
 
@@ -13,7 +13,7 @@ private let at = "2026-11-11T12:00:00Z"
 struct Regressions {
     @Test("extInfo.certType is read: it identifies ID Recognition without an api, and is stored")
     func certTypeNeverRead() throws {
-        // input.md §2: no api, extInfo holding certType → ID Recognition.
+        // docs/LOG_FORMAT.md (The envelope): no api, extInfo holding certType → ID Recognition.
         let line = Log.envelope(timestamp: "\"\(at)\"", api: nil, transactionId: "T",
                                 response: "{\"result\": \(Log.result("S", "SUCCESS")), \"extInfo\": {\"certType\": \"00600000001\"}}")
         let p = try #require(parseLine(line).poll)

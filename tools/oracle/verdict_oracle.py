@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Reference implementation ("oracle") of the verdict log-analytics contract.
 
-Reads checkresult NDJSON logs (shared/spec/input.md), computes every CSV file
-of shared/spec/metrics.md for one period (shared/spec/cli.md), writes them
+Reads checkresult NDJSON logs (docs/LOG_FORMAT.md), computes every CSV file
+of docs/METRICS.md for one period (the README's command reference), writes them
 into --out DIR, and prints the ingest summary as one JSON object on stdout.
 
     python3 verdict_oracle.py --out DIR [--tz ZONE] PERIOD FILE...
@@ -32,7 +32,7 @@ INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
 
 class Refused(Exception):
-    """A line refused for one of the reasons of input.md section 4."""
+    """A line refused for one of the reasons of docs/LOG_FORMAT.md (Refused lines)."""
 
     def __init__(self, reason):
         super().__init__(reason)
@@ -212,7 +212,7 @@ def parse_envelope(raw):
 
 
 # --------------------------------------------------------------------------
-# Fields of a stored poll (input.md section 3); counts warnings
+# Fields of a stored poll (docs/LOG_FORMAT.md (Warnings)); counts warnings
 # --------------------------------------------------------------------------
 
 JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -445,7 +445,7 @@ class Ingest:
 
 
 # --------------------------------------------------------------------------
-# Transactions (input.md section 5)
+# Transactions (docs/LOG_FORMAT.md (Polls, duplicates and transactions))
 # --------------------------------------------------------------------------
 
 FINAL_CLASSES = (
@@ -486,7 +486,7 @@ def build_transactions(polls):
 
 
 # --------------------------------------------------------------------------
-# Periods (cli.md)
+# Periods (the README's command reference)
 # --------------------------------------------------------------------------
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -553,7 +553,7 @@ def period_span(period, zone):
 
 
 # --------------------------------------------------------------------------
-# Metrics (metrics.md)
+# Metrics (docs/METRICS.md)
 # --------------------------------------------------------------------------
 
 def rate(num, den):

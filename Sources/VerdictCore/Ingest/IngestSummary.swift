@@ -24,7 +24,7 @@ public struct FileSummary: Sendable, Equatable {
 
     public var refusedTotal: Int { refused.values.reduce(0, +) }
 
-    /// The bookkeeping identity of reliability.md.
+    /// The bookkeeping identity of the README's Reliability section.
     public var addsUp: Bool { lines == accepted + duplicates + refusedTotal + blank }
 
     mutating func add(_ other: FileSummary) {
@@ -61,7 +61,7 @@ public struct IngestSummary: Sendable {
 
     public var failedInputs: [FileSummary] { files.filter { $0.error != nil } }
 
-    /// The JSON object of cli.md (`--json`), keys in a stable order.
+    /// The JSON object of the README's command reference (`--json`), keys in a stable order.
     public var json: String {
         var refused = RefusalReason.allCases.map { "\"\($0.rawValue)\": \(total.refused[$0] ?? 0)" }
         refused.sort()

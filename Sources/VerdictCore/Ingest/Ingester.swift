@@ -23,7 +23,7 @@ public struct IngestOptions: Sendable {
     public init() {}
 }
 
-/// Reads log files into the database (input.md), one SQL transaction per batch of lines.
+/// Reads log files into the database (docs/LOG_FORMAT.md), one SQL transaction per batch of lines.
 ///
 /// Every line ends as a stored poll, a duplicate, a refused line (kept with its reason) or
 /// a blank; the counts say so. Inputs that cannot be read are reported and skipped, and

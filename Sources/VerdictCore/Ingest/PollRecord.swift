@@ -12,7 +12,7 @@ public enum Product: Int, Sendable, CaseIterable, Codable {
     }
 }
 
-/// Why a line was refused (input.md §4), in the order the rules are tried.
+/// Why a line was refused (docs/LOG_FORMAT.md (Refused lines)), in the order the rules are tried.
 public enum RefusalReason: String, Sendable, CaseIterable, Codable {
     case invalidJSON = "invalid_json"
     case missingTransactionId = "missing_transaction_id"

@@ -56,6 +56,9 @@ public struct QueryCatalog: Sendable {
     private var queries: [String: QuerySource] = [:]
 
     /// The CSV files of the metric contract, in the order a report writes them.
+    /// The names of the built-in queries, sorted.
+    public static var builtInNames: [String] { Embedded.queries.keys.sorted() }
+
     public static let contractFiles = [
         "outcomes", "verdicts", "result_codes", "id_failure_reasons", "spoof_checks", "spoof_details",
         "quality_summary", "quality_histogram", "willing_attempts", "willing_statuses", "trend",

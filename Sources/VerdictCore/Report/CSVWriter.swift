@@ -1,7 +1,7 @@
 import Foundation
 import VerdictLibCSV
 
-/// Writes query results as CSV the way metrics.md specifies.
+/// Writes query results as CSV the way docs/METRICS.md specifies.
 ///
 /// UTF-8, comma-separated, `\n` line ends, quoting (through libcsv) only where RFC 4180
 /// requires it. Integers are written plainly, reals with six decimals, NULL as an empty

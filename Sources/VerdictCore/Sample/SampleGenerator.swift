@@ -7,7 +7,7 @@ public struct SampleOptions: Sendable {
     /// Transactions per day and product, on average.
     public var idPerDay = 300
     public var videoPerDay = 150
-    /// Share of lines that are broken in one of the ways input.md refuses.
+    /// Share of lines that are broken in one of the ways docs/LOG_FORMAT.md refuses.
     public var brokenShare = 0.01
     /// Share of lines logged twice (the same poll seen by two services).
     public var duplicateShare = 0.03
@@ -21,7 +21,7 @@ public struct SampleOptions: Sendable {
 }
 
 /// Writes realistic checkresult logs for both products, carrying every quirk of
-/// input.md: timestamp forms, the product inferred from the response shape, a response
+/// docs/LOG_FORMAT.md: timestamp forms, the product inferred from the response shape, a response
 /// logged as a string, numbers as strings, JSON inside strings, lists where scalars are
 /// documented, wrong-typed fields, duplicates, blank lines, CRLF and refusable lines.
 /// The same options always give the same bytes.

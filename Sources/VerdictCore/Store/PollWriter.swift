@@ -47,7 +47,7 @@ final class PollWriter {
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
 
-    /// A poll's identity within its transaction (input.md §5): timestamp and result code.
+    /// A poll's identity within its transaction (docs/LOG_FORMAT.md (Polls, duplicates and transactions)): timestamp and result code.
     private struct PollIdentity: Hashable {
         var ts: Int64
         var code: Int64

@@ -184,7 +184,7 @@ enum Schema {
           ocr_fields        TEXT,                       -- names of the OCR fields present (values are never stored)
           warning_count     INTEGER NOT NULL DEFAULT 0
         );
-        -- A poll's identity (input.md): product and transaction, instant, resultCode.
+        -- A poll's identity (docs/LOG_FORMAT.md): product and transaction, instant, resultCode.
         CREATE UNIQUE INDEX fct_poll_identity ON fct_poll (transaction_key, ts_ms, result_code_key);
 
         CREATE TABLE ingest_refused_line ( -- Lines that could not be stored as polls, kept so nothing is lost.

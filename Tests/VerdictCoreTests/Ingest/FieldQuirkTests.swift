@@ -13,7 +13,7 @@ private func vvPoll(_ ext: String?, verdict: String? = "Success", code: String =
 
 private func fields(_ p: PollRecord) -> [String] { p.warnings.map(\.field) }
 
-@Suite("Field quirks and warnings (input.md §3)")
+@Suite("Field quirks and warnings (docs/LOG_FORMAT.md (Warnings))")
 struct FieldQuirkTests {
     // MARK: VideoVerify
 

@@ -718,7 +718,7 @@ struct IngesterTests {
         }
     }
 
-    @Test("verdict ingest --json prints the keys of cli.md, and they add up")
+    @Test("verdict ingest --json prints the keys of the README's command reference, and they add up")
     func jsonSummary() throws {
         try withSandbox { box in
             let path = try box.write("messy.ndjson", lines: messyLines)
@@ -729,7 +729,7 @@ struct IngesterTests {
                 #expect(json[key] != nil, "missing key \(key)")
             }
             let refused = try #require(json["refused"] as? [String: Int])
-            // Every reason of input.md §4, zero included; here exactly one of each (messyCounts).
+            // Every reason of docs/LOG_FORMAT.md (Refused lines), zero included; here exactly one of each (messyCounts).
             #expect(refused == ["invalid_json": 1, "missing_transaction_id": 1, "missing_timestamp": 1, "invalid_timestamp": 1, "missing_result": 1, "unknown_product": 1])
             let lines = try #require(json["lines"] as? Int), accepted = try #require(json["accepted"] as? Int)
             let duplicates = try #require(json["duplicates"] as? Int), blank = try #require(json["blank"] as? Int)

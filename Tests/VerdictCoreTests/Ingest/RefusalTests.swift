@@ -15,7 +15,7 @@ private func envelope(ts: String? = okTimestamp, api: String? = "\"\(Log.idAPI)\
     return "{" + parts.joined(separator: ", ") + "}"
 }
 
-@Suite("Refused lines (input.md §4)")
+@Suite("Refused lines (docs/LOG_FORMAT.md (Refused lines))")
 struct RefusalTests {
     @Test("the base envelope is accepted, so each variation below changes one thing")
     func baseline() throws {

@@ -7,9 +7,9 @@ import Testing
     import Glibc
 #endif
 
-// reliability.md, "Nothing lost": a report may run while an ingest is writing and sees
+// the README's Reliability section, "Nothing lost": a report may run while an ingest is writing and sees
 // a consistent state; two ingests started together on one database both finish, or the
-// second waits and says why; neither corrupts nor double-counts. cli.md: `--no-wait`
+// second waits and says why; neither corrupts nor double-counts. the README's command reference: `--no-wait`
 // fails at once with exit status 3 (the README's "busy").
 
 /// About 54,000 lines: a debug ingest takes about 2 s, long enough to act during it.
@@ -62,7 +62,7 @@ struct ReliabilityConcurrency {
             let ingestStillRan = ingest.isRunning
             #expect(report.status == 0, "\(report.termination.description): \(report.stderr)")
 
-            // Every file of metrics.md, with its header row.
+            // Every file of docs/METRICS.md, with its header row.
             let written = try reportCSVFiles(dir)
             for (name, header) in contractCSVHeaders.sorted(by: { $0.key < $1.key }) {
                 #expect(written[name] != nil, "\(name) is missing")

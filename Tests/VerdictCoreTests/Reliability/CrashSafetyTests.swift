@@ -7,7 +7,7 @@ import Testing
     import Glibc
 #endif
 
-// reliability.md, "Nothing lost": an ingest killed at any moment (SIGKILL, power loss)
+// the README's Reliability section, "Nothing lost": an ingest killed at any moment (SIGKILL, power loss)
 // leaves a database that opens, passes `PRAGMA integrity_check`, and gives exactly the
 // same metrics after the same ingest is run again to completion.
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import VerdictCore
 
-// cli.md, "Behaviour a scheduled job relies on": exit status 0 on success; non-zero with
+// the README's command reference, "Behaviour a scheduled job relies on": exit status 0 on success; non-zero with
 // a one-line reason on stderr for a usage error, an unreadable file, a database that
 // cannot be opened, or a period that does not parse; `--max-rejects N` (or a ratio) turns
 // refused lines into a failure. The statuses are the README's: 2 too many refused lines,

@@ -7,7 +7,7 @@ import Testing
     import Glibc
 #endif
 
-// reliability.md, "Bad input": truncated last lines, invalid UTF-8, NUL bytes, JSON
+// the README's Reliability section, "Bad input": truncated last lines, invalid UTF-8, NUL bytes, JSON
 // nested thousands deep, numbers out of range, 100 MB strings, an empty file, a
 // directory or unreadable file given as input, a gzip file that is cut short: each gets
 // a clear message naming the file (and line), never a crash, a hang, or memory growing
@@ -92,7 +92,7 @@ struct ReliabilityHostileInput {
     @Test("100,000 nested objects: valid JSON in an undocumented field is ignored; unclosed, it is invalid_json")
     func deepObjects() throws {
         try withSandbox { box in
-            // RFC 8259 sets no depth limit, and input.md §2 says undocumented fields are
+            // RFC 8259 sets no depth limit, and docs/LOG_FORMAT.md (The envelope) says undocumented fields are
             // ignored: line 1 is an ordinary poll. Line 2 is the same with its innermost
             // object never closed, so it is not JSON.
             let depth = 100_000
@@ -113,7 +113,7 @@ struct ReliabilityHostileInput {
     @Test("a 100 MB string in one line: ingested, never stored, and peak memory stays below 400 MB")
     func hundredMegabyteString() throws {
         try withSandbox { box in
-            // A VideoVerify poll whose willingVerifyVideo is 100 MiB of base64 (input.md §1:
+            // A VideoVerify poll whose willingVerifyVideo is 100 MiB of base64 (docs/LOG_FORMAT.md (Files and lines):
             // no line limit below 256 MiB; §3: the payload is not stored).
             let size = 100 << 20
             let head = Array(#"{"timestamp": "2026-11-10T08:00:00Z", "api": "/api/v1/zoloz/videoverify/checkresult", "request": {"transactionId": "HUGE-1"}, "response": {"result": {"resultStatus": "S", "resultCode": "SUCCESS"}, "videoVerifyResult": "Success", "extInfo": {"willingVerifyVideo": ""#.utf8)
@@ -178,7 +178,7 @@ struct ReliabilityHostileInput {
         try withSandbox { box in
             var rng = SeededRandom(seed: 0xBAD_B17E5)
             let bytes = rng.bytes(1 << 20)
-            // Expected counts from the bytes themselves (input.md §1): a line ends at each
+            // Expected counts from the bytes themselves (docs/LOG_FORMAT.md (Files and lines)): a line ends at each
             // \n, a trailing \r is part of the terminator, the last line may lack its \n,
             // and a line of ASCII whitespace only is blank.
             #expect(!(bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF), "the seed must not start with a BOM")
@@ -304,12 +304,12 @@ struct ReliabilityHostileInput {
         try withSandbox { box in
             let response = "{\"result\": \(Log.result("S", "SUCCESS")), \"extInfo\": {\"recognitionResult\": \"Y\"}}"
             let lines = [
-                // input.md §2: epoch milliseconds are an integer; these are valid JSON numbers
+                // docs/LOG_FORMAT.md (The envelope): epoch milliseconds are an integer; these are valid JSON numbers
                 // that are no such integer (an exponent form beyond any double; 10^29).
                 Log.envelope(timestampKey: "ts", timestamp: "1e400", api: Log.idAPI, transactionId: "R1", response: response),
                 Log.envelope(timestampKey: "ts", timestamp: "123456789012345678901234567890", api: Log.idAPI, transactionId: "R2", response: response),
-                // input.md §3: a field of the wrong kind is absent plus one warning, and a
-                // quality outside [0, 100] is an invalid field (metrics.md).
+                // docs/LOG_FORMAT.md (Warnings): a field of the wrong kind is absent plus one warning, and a
+                // quality outside [0, 100] is an invalid field (docs/METRICS.md).
                 Log.vv("R3", at: at, verdict: "Success", ext: "{\"quality\": 1e400}"),
                 Log.idVerdict("R4", at: at, "Y", more: "\"docEdition\": 99999999999999999999999"),
             ]

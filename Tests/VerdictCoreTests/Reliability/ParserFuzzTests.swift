@@ -9,11 +9,11 @@ import Testing
 // of times with a seeded generator: bit flips, truncation at every length, inserted
 // brackets, quotes, backslashes, commas, whitespace, duplicated members, random bytes,
 // deletions, surrogate escapes and odd numbers. Each result is parsed in process. The
-// parser must never crash, and (input.md §4):
+// parser must never crash, and (docs/LOG_FORMAT.md (Refused lines)):
 //   - bytes that JSONSerialization reads as an object (and that are valid UTF-8) must
 //     not be refused as `invalid_json`;
 //   - bytes it refuses, or reads as an array (not an object), must be `invalid_json`
-//     (or blank, for a line of whitespace only: input.md §1),
+//     (or blank, for a line of whitespace only: docs/LOG_FORMAT.md (Files and lines)),
 // except for the differences documented below, which are counted and printed, not
 // failed. `scripts/fuzz.sh` runs the same test longer (VERDICT_FUZZ_ITERATIONS).
 //
@@ -174,7 +174,7 @@ private func seedLines() throws -> [[UInt8]] {
     var bytes: [UInt8] = []
     generator.generate { bytes += $0 }
     var lines = bytes.split(separator: 0x0A).map(Array.init).filter { Oracle($0) == .object }
-    // The Log builders' shapes and a few quirks of input.md §3.
+    // The Log builders' shapes and a few quirks of docs/LOG_FORMAT.md (Warnings).
     lines += [
         Log.idVerdict("FZ-1", at: "2026-11-10T08:00:00Z", "N", more: #""spoofResult": {"TAMPER_CHECK": "N", "DEEPER": "Y"}, "recognitionErrorCode": "=HYPERLINK(\"x\")""#),
         Log.vv("FZ-2", at: "2026-11-10T08:00:00+0530", verdict: "success", ext: #"{"quality": "99.41563014552693", "qualityPassed": true, "willingRetryRecords": "{\"retryRecords\":[{\"status\":\"WRONG_ANSWER\",\"userInput\":\"t\\u00e9st\",\"attemptNumber\":1}]}"}"#),
@@ -395,7 +395,7 @@ struct ReliabilityParserFuzz {
         // Duplicate keys are JSON to both (the parser takes the last).
         let dup = Array(envelope(#""x": 1, "x": 2"#).utf8)
         #expect(Oracle(dup) == .object && parseLine(bytes: dup).poll != nil && documentedDifferences(dup).isEmpty)
-        // An array is JSON but not an object: invalid_json (input.md §4).
+        // An array is JSON but not an object: invalid_json (docs/LOG_FORMAT.md (Refused lines)).
         #expect(Oracle(Array("[1]".utf8)) == .array && parseLine("[1]").refusal == .invalidJSON)
         // A top-level scalar is refused by JSONSerialization without .fragmentsAllowed.
         #expect(Oracle(Array("\"x\"".utf8)) == .rejected && parseLine("\"x\"").refusal == .invalidJSON)

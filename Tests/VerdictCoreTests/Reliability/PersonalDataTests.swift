@@ -7,7 +7,7 @@ import Testing
     import Glibc
 #endif
 
-// reliability.md, "Personal data": OCR values are never stored in clear; an ID number
+// the README's Reliability section, "Personal data": OCR values are never stored in clear; an ID number
 // only as HMAC-SHA-256 under a key the user supplies; a refused line is stored verbatim
 // except that base64 runs longer than 1 KiB become a length note; the database file is
 // readable by its owner only.
@@ -29,7 +29,7 @@ private func ocrPoll(_ tx: String, at: String, number: String, name: String, bir
 }
 
 /// Two transactions with one document (K98765432), a third with another, and a fourth
-/// whose response was logged as a JSON string (input.md §2), with a third document.
+/// whose response was logged as a JSON string (docs/LOG_FORMAT.md (The envelope)), with a third document.
 private let ocrLines = [
     ocrPoll("DOC-A", at: "2026-11-10T08:00:00Z", number: "K98765432", name: "ZEBULON QUAXWORTH", birth: "1987-06-05", compact: "19870605"),
     ocrPoll("DOC-B", at: "2026-11-11T09:00:00Z", number: "K98765432", name: "ZEBULON QUAXWORTH", birth: "1987-06-05", compact: "19870605"),

@@ -3,7 +3,7 @@ import GRDB
 import Testing
 @testable import VerdictCore
 
-// reliability.md, "Nothing lost": every input line ends in exactly one place, and a user
+// the README's Reliability section, "Nothing lost": every input line ends in exactly one place, and a user
 // can list and export the refused lines, fix them and ingest them again; `verdict` can
 // purge refused lines, after which their content is gone from the database file.
 

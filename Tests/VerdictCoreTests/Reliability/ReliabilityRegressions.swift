@@ -8,7 +8,7 @@ import Testing
 
 @Suite("Reliability: regressions")
 struct ReliabilityRegressions {
-    /// reliability.md: "Two ingests started together on one database both finish, or the
+    /// the README's Reliability section: "Two ingests started together on one database both finish, or the
     /// second waits and says why." On a database file that does not exist yet, both
     /// processes create the schema at once: `VerdictDatabase.init` checks
     /// `hasCompletedMigrations` and then runs `migrate` outside the ingest lock, so one of
@@ -39,7 +39,7 @@ struct ReliabilityRegressions {
         }
     }
 
-    /// reliability.md: "Every input line ends in exactly one place: … a refused line kept
+    /// the README's Reliability section: "Every input line ends in exactly one place: … a refused line kept
     /// with its reason … and a user can list and export the refused lines." A log that is
     /// rewritten in place (the same path each day, new content) and starts with the same
     /// junk line each day: each run counts that line as refused, and each is kept. (The

@@ -7,7 +7,7 @@ import Testing
     import Glibc
 #endif
 
-// Helpers of the reliability tests (shared/spec/reliability.md), on top of
+// Helpers of the reliability tests (the README's Reliability section), on top of
 // Support/TestSupport.swift: a seeded generator, a subprocess that can be killed,
 // timed out and measured (peak memory), the `--json` summary, and raw file bytes.
 //
@@ -256,7 +256,7 @@ func peakMemoryKiB(_ arguments: [String], in sandbox: Sandbox) throws -> (status
     return (fields[0], fields[1])
 }
 
-// MARK: - The `--json` summary of cli.md
+// MARK: - The `--json` summary of the README's command reference
 
 /// `verdict ingest --json`, decoded: the total and each file.
 struct IngestJSON {
@@ -272,7 +272,7 @@ struct IngestJSON {
         var error: String?
 
         var refusedTotal: Int { refused.values.reduce(0, +) }
-        /// reliability.md: every line ends in exactly one place.
+        /// the README's Reliability section: every line ends in exactly one place.
         var addsUp: Bool { lines == accepted + duplicates + refusedTotal + blank }
 
         init(_ o: [String: Any]) throws {
@@ -299,7 +299,7 @@ struct IngestJSON {
         transactions = try #require(o["transactions"] as? [String: Int], "no transactions in \(text.prefix(300))")
     }
 
-    /// The six reasons of input.md §4, each present (zero included).
+    /// The six reasons of docs/LOG_FORMAT.md (Refused lines), each present (zero included).
     static let reasons: Set<String> = [
         "invalid_json", "missing_transaction_id", "missing_timestamp", "invalid_timestamp", "missing_result", "unknown_product",
     ]
@@ -398,7 +398,7 @@ func reportCSVFiles(_ dir: String) throws -> [String: Data] {
     return out
 }
 
-/// The CSV files metrics.md requires of every report, with their header rows (spelled
+/// The CSV files docs/METRICS.md requires of every report, with their header rows (spelled
 /// out here from the contract, not taken from the product's catalog).
 let contractCSVHeaders: [String: [String]] = [
     "outcomes.csv": Headers.outcomes, "verdicts.csv": Headers.verdicts, "result_codes.csv": Headers.resultCodes,

@@ -165,7 +165,7 @@ struct CSVFormatTests {
         }
     }
 
-    @Test("the header rows are exactly those of metrics.md")
+    @Test("the header rows are exactly those of docs/METRICS.md")
     func headers() throws {
         try withSandbox { box in
             let dir = try box.report(of: [], try Periods.week("2026-W46"))

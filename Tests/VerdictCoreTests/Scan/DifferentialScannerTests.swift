@@ -9,7 +9,7 @@ import Testing
 /// logged as an object or as a string, retry records as a string or an object — are read
 /// by `LogLineParser` and by Foundation's `JSONSerialization`, and every field the metrics
 /// use must come out the same. The reference extraction below reads the general parser's
-/// tree the way input.md describes, independently of the scanner's code.
+/// tree the way docs/LOG_FORMAT.md describes, independently of the scanner's code.
 @Suite("Scanner against a general JSON parser")
 struct DifferentialScannerTests {
     @Test("extracted fields agree on generated lines")
@@ -52,7 +52,7 @@ struct DifferentialScannerTests {
     }
 }
 
-/// What input.md says to take from a line, read from a general parser's tree.
+/// What docs/LOG_FORMAT.md says to take from a line, read from a general parser's tree.
 private struct Reference {
     var product: Product
     var transactionId: String

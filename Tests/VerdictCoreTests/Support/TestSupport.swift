@@ -286,7 +286,7 @@ func readText(_ path: String) throws -> String {
     String(decoding: try #require(FileBytes.readAll(path: path), "cannot read \(path)"), as: UTF8.self)
 }
 
-/// The exact header rows of metrics.md.
+/// The exact header rows of docs/METRICS.md.
 enum Headers {
     static let outcomes = ["product", "transactions", "completed", "passed", "failed", "pending", "api_error", "pass_rate"]
     static let verdicts = ["product", "verdict", "transactions", "share"]

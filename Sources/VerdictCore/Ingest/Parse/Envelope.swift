@@ -1,4 +1,4 @@
-/// The top level of a log line (input §2), located in one validating pass over the line.
+/// The top level of a log line (LOG_FORMAT.md (The envelope)), located in one validating pass over the line.
 ///
 /// The pass validates the whole line as strict JSON and records where the values Verdict
 /// reads lie (`JSONRef`s into the line). It descends into `request` and `response` (and

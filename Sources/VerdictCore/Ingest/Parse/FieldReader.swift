@@ -1,5 +1,5 @@
 /// Reads typed values out of a scanned response, recording one warning per field of the
-/// wrong type (input §3): the helper the field readers of both products share
+/// wrong type (LOG_FORMAT.md (Warnings)): the helper the field readers of both products share
 /// (IDRecognitionFields.swift, VideoVerifyFields.swift).
 ///
 /// `null` counts as absent. A value of the wrong type adds a `FieldWarning` (the field's

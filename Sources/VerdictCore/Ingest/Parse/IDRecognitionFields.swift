@@ -4,7 +4,7 @@
     import Darwin
 #endif
 
-/// The field reader of ID Recognition: its fields of extInfo (input §3), read into the poll.
+/// The field reader of ID Recognition: its fields of extInfo (LOG_FORMAT.md (Warnings)), read into the poll.
 extension FieldReader {
     mutating func readIDRecognition(_ e: ExtInfoFields, into poll: inout PollRecord, documentKey: DocumentHasher?) {
         poll.recognitionResult = string(e.recognitionResult, "extInfo.recognitionResult")
@@ -191,7 +191,7 @@ private enum SpoofComponentKey: Sendable {
     static let table: KeyTable<SpoofComponentKey> = ["name": .name, "subResult": .subResult]
 }
 
-/// Code-point order of strings (what "ordered by a text column" means in metrics.md),
+/// Code-point order of strings (what "ordered by a text column" means in docs/METRICS.md),
 /// which for UTF-8 is plain byte order.
 enum UTF8Order {
     static func less(_ a: String, _ b: String) -> Bool {

@@ -8,7 +8,7 @@ enum ParsedLine: Sendable {
     case refused(RefusalReason, detail: String, timestampMillis: Int64? = nil)
 }
 
-/// Turns one NDJSON line into a poll, a refusal or a blank (input.md §2–§4).
+/// Turns one NDJSON line into a poll, a refusal or a blank (docs/LOG_FORMAT.md).
 ///
 /// One pass over the bytes locates the envelope keys and, inside the response, the
 /// fields the metrics use; everything else, base64 payloads included, is skipped while

@@ -1,4 +1,4 @@
-/// ID Recognition's OCR maps (input §3): of `ocrResult`, `ocrResultFormat` and
+/// ID Recognition's OCR maps (LOG_FORMAT.md (Warnings)): of `ocrResult`, `ocrResultFormat` and
 /// `ocrResultDetail` only the field names are kept, and the document number only as a
 /// keyed hash (Privacy/DocumentHasher.swift): `ocrResultFormat.NUMBER`, else
 /// `ocrResult.ID_NUMBER`.

@@ -4,7 +4,7 @@
     import Darwin
 #endif
 
-/// Which product a line is about (input §2): the one its `api` path names, or, when it has
+/// Which product a line is about (LOG_FORMAT.md (The envelope)): the one its `api` path names, or, when it has
 /// no `api`, the one the shape of its response shows. The last rule of the refusal order:
 /// a line neither names is refused as `unknown_product`.
 ///

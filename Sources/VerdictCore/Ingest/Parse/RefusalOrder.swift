@@ -12,7 +12,7 @@ struct Refusal: Error {
 
 extension LogLineParser {
     /// Parses one line (without its line terminator): blank, a poll, or refused by the
-    /// first input rule it breaks (input §4), tried in this order:
+    /// first input rule it breaks (LOG_FORMAT.md (Refused lines)), tried in this order:
     ///
     /// 1. `invalid_json`: not one valid JSON value, or a value that is not an object
     /// 2. `missing_transaction_id`: `request` not an object, or its `transactionId` not a

@@ -1,4 +1,4 @@
-/// The field reader of VideoVerify: its fields of extInfo (input §3), read into the poll.
+/// The field reader of VideoVerify: its fields of extInfo (LOG_FORMAT.md (Warnings)), read into the poll.
 extension FieldReader {
     mutating func readVideoVerify(_ e: ExtInfoFields, into poll: inout PollRecord) {
         poll.quality = quality(e.quality)
