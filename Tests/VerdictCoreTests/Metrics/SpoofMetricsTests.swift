@@ -104,7 +104,7 @@ struct SpoofMetricsTests {
     func sampleResponse() throws {
         try withSandbox { box in
             // The extraSpoofResultDetails of the ID Recognition document's response sample
-            // (shared/seeds/003_*.txt), on a completed transaction (recognitionResult N).
+            // (the checkresult API reference's sample), on a completed transaction (recognitionResult N).
             let ext = """
                 {"recognitionResult": "N", "recognitionErrorCode": "NO_REQUIRED_ID", "deeperResult": "N",
                  "spoofResult": {"TAMPER_CHECK": "Y", "MATERIAL_CHECK": "Y", "SCREEN_RECAPTURE_CHECK": "Y", "INFORMATION_CHECK": "Y", "SECURITY_FEATURE_CHECK": "Y"},
