@@ -215,7 +215,10 @@ public final class Ingester {
         var start = Start(row: .new, base: FileSummary(path: path))
         guard let size else { return start }
         start.head = FileProbe.headSHA256(path, size: size)
-        if let row = try ledger.latestReadingRow(path: path, notLongerThan: size), let recorded = row.sizeBytes, let head = row.headSHA256,
+        // The file is known by its real path, so `./a.log`, `/logs/a.log` and a link to it
+        // are one log; rows an earlier Verdict recorded under the path as given count too.
+        let paths = [Self.ledgerPath(path, size: size), path]
+        if let row = try ledger.latestReadingRow(paths: paths, notLongerThan: size), let recorded = row.sizeBytes, let head = row.headSHA256,
            FileProbe.headSHA256(path, size: recorded) == head
         {
             start.row = .interrupted(row.fileKey)
@@ -224,7 +227,7 @@ public final class Ingester {
                 file.resumedAfterLine = row.checkpoint.line
                 start.checkpoint = row.checkpoint
             }
-        } else if let row = try ledger.latestCompleteRow(path: path, shorterThan: size), let recorded = row.sizeBytes,
+        } else if let row = try ledger.latestCompleteRow(paths: paths, shorterThan: size), let recorded = row.sizeBytes,
                   (try? FileProbe.sha256(path, limit: recorded)) == row.contentSHA256
         {
             start.row = .grown(row.fileKey)
@@ -248,8 +251,14 @@ public final class Ingester {
             try ledger.reopen(key, size: size, headSHA256: start.head, at: now)
             return key
         case .new:
-            return try ledger.insert(path: path, size: size, headSHA256: start.head, at: now)
+            return try ledger.insert(path: ledgerPath(path, size: size), size: size, headSHA256: start.head, at: now)
         }
+    }
+
+    /// The path a file's ledger row records: its real path (absolute, links followed) for a
+    /// file, so that every spelling of one log finds the same row; standard input as `-`.
+    static func ledgerPath(_ path: String, size: Int?) -> String {
+        size == nil ? path : FileManagerLite.resolvedPath(path)
     }
 
     // MARK: 4. Reading and storing; 5. finishing

@@ -60,17 +60,19 @@ struct SourceLedger {
         try entry(where: "status = 'complete' AND content_sha256 = ?", [sha256])
     }
 
-    /// The latest `reading` row of `path` that recorded no more than `size` bytes: a read of
-    /// this file that was interrupted, if its first bytes are still the same.
-    func latestReadingRow(path: String, notLongerThan size: Int) throws -> Entry? {
-        try entry(where: "status = 'reading' AND path = ? AND size_bytes <= ?", [path, size])
+    /// The latest `reading` row recorded under one of `paths` (the file's real path, and the
+    /// path as given, which an earlier Verdict recorded) that recorded no more than `size`
+    /// bytes: a read of this file that was interrupted, if its first bytes are still the same.
+    func latestReadingRow(paths: [String], notLongerThan size: Int) throws -> Entry? {
+        try entry(where: "status = 'reading' AND path IN (?, ?) AND size_bytes <= ?", [paths[0], paths.last!, size])
     }
 
-    /// The latest complete row of `path` that recorded fewer than `size` bytes and ends at
-    /// its last line: this file before it grew, if those bytes are still the same.
-    func latestCompleteRow(path: String, shorterThan size: Int) throws -> Entry? {
-        try entry(where: "status = 'complete' AND path = ? AND size_bytes < ? AND content_sha256 IS NOT NULL AND checkpoint_line = lines",
-                  [path, size])
+    /// The latest complete row recorded under one of `paths` that recorded fewer than `size`
+    /// bytes and ends at its last line: this file before it grew, if those bytes are still
+    /// the same.
+    func latestCompleteRow(paths: [String], shorterThan size: Int) throws -> Entry? {
+        try entry(where: "status = 'complete' AND path IN (?, ?) AND size_bytes < ? AND content_sha256 IS NOT NULL AND checkpoint_line = lines",
+                  [paths[0], paths.last!, size])
     }
 
     private static let entryColumns = """

@@ -29,7 +29,9 @@ private func waitUntilIngestWrites(_ db: String, path: String, process: Spawned,
     while Monotonic.now() - start < timeout {
         if !process.isRunning { throw TestFailure("the ingest ended before it could be observed writing: \(process.stderr)") }
         if FileManager.default.fileExists(atPath: db),
-            let n = try? openPlain(db).read({ try Int.fetchOne($0, sql: "SELECT count(*) FROM dim_source_file WHERE path = ?", arguments: [path]) }),
+            // (The ledger records a file by its real path.)
+            let n = try? openPlain(db).read({ try Int.fetchOne($0, sql: "SELECT count(*) FROM dim_source_file WHERE path IN (?, ?)",
+                                                               arguments: [path, FileManagerLite.resolvedPath(path)]) }),
             n > 0
         {
             return

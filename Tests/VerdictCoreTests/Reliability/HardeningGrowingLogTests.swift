@@ -163,6 +163,29 @@ struct ReliabilityHardeningGrowingLog {
         }
     }
 
+    @Test("one log named three ways as it grows (relative, ./, absolute through a link): one row and the numbers of one ingest")
+    func oneLogManyNames() throws {
+        try withSandbox { box in
+            let (expected, expectedFiles, _) = try reference(box, name: "ref.ndjson", bytes: Self.bytes)
+            let all = Self.bytes
+            let db = try box.database("names.db")
+            try FileManager.default.createDirectory(atPath: box.file("logs"), withIntermediateDirectories: true)
+            #expect(symlink(box.file("logs"), box.file("link")) == 0)
+            let thirds = [all.count / 3, 2 * all.count / 3, all.count]
+            for (cut, name) in zip(thirds, ["logs/app.ndjson", "./logs/app.ndjson", box.file("link/app.ndjson")]) {
+                try box.write("logs/app.ndjson", bytes: Array(all[..<cut]))
+                let run = try runVerdict(["ingest", "--db", db.path, name], in: box)
+                #expect(run.status == 0, "\(name): \(run.stderr)")
+            }
+            var state = try EndState(db)
+            #expect(state.sources.count == 1, "\(state.sources)")
+            #expect(state.sources.first?.first == FileManagerLite.resolvedPath(box.file("logs/app.ndjson")))
+            state.sources = state.sources.map { [expected.sources[0][0]] + $0.dropFirst() }
+            #expect(state == expected, "\(state.difference(from: expected))")
+            #expect(try reportFiles(db, box, "names") == expectedFiles)
+        }
+    }
+
     @Test("a gzip file still being written (cut short, then whole, then another member): one row and the numbers of one ingest")
     func gzipBeingWritten() throws {
         try withSandbox { box in
