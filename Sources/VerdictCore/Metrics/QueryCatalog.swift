@@ -83,7 +83,7 @@ public struct QueryCatalog: Sendable {
         }
         for file in files where file.hasSuffix(".sql") {
             let path = directory + "/" + file
-            guard let bytes = FileBytes.readAll(path: path) else { throw VerdictError(.io, "\(path): cannot read") }
+            let bytes = try FileBytes.contents(of: path, what: "query file")
             let name = String(file.dropLast(4))
             queries[name] = QuerySource(name: name, sql: String(decoding: bytes, as: UTF8.self), origin: path)
         }
@@ -97,9 +97,7 @@ public struct QueryCatalog: Sendable {
     public func resolve(_ nameOrPath: String) throws(VerdictError) -> QuerySource {
         if let q = queries[nameOrPath] { return q }
         if nameOrPath.hasSuffix(".sql") || nameOrPath.contains("/") {
-            guard let bytes = FileBytes.readAll(path: nameOrPath) else {
-                throw VerdictError(.io, "\(nameOrPath): cannot read the query file")
-            }
+            let bytes = try FileBytes.contents(of: nameOrPath, what: "query file")
             let base = nameOrPath.split(separator: "/").last.map(String.init) ?? nameOrPath
             return QuerySource(name: base.hasSuffix(".sql") ? String(base.dropLast(4)) : base,
                                sql: String(decoding: bytes, as: UTF8.self), origin: nameOrPath)

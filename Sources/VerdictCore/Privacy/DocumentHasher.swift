@@ -14,9 +14,7 @@ public struct DocumentHasher: Sendable {
 
     /// Reads the key from a file (its bytes as they are; a trailing newline is dropped).
     public init(keyFile path: String) throws(VerdictError) {
-        guard var bytes = FileBytes.readAll(path: path) else {
-            throw VerdictError(.io, "cannot read the PII key file", file: path)
-        }
+        var bytes = try FileBytes.contents(of: path, what: "PII key file")
         while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
         try self.init(key: bytes)
     }

@@ -21,6 +21,15 @@ public enum FileBytes {
         }
     }
 
+    /// The whole content of a small file, or an error that says in plain words why it cannot
+    /// be read (missing, a directory, not permitted); `what` names it for the user.
+    public static func contents(of path: String, what: String) throws(VerdictError) -> [UInt8] {
+        errno = 0
+        if let bytes = readAll(path: path) { return bytes }
+        let code = errno
+        throw VerdictError(.io, "cannot read the \(what): " + SystemError.words(errno: code), hint: SystemError.hint(errno: code), file: path)
+    }
+
     /// Writes `bytes` to `path`, replacing it atomically: a new temporary file beside it
     /// (see `createTemporary`), written, flushed to disk and closed, then renamed over `path`.
     ///

@@ -74,6 +74,22 @@ struct ReliabilityCronBehaviour {
         }
     }
 
+    @Test("a file that cannot be read says why in plain words: a missing key file, a directory named like a query file")
+    func unreadableFilesSayWhy() throws {
+        try withSandbox { box in
+            let input = try box.write("cron.ndjson", lines: cronLines())
+            let key = try runVerdictToEnd(["ingest", "--db", box.databasePath, "--pii-key", box.file("no-key"), input], in: box, timeout: 60)
+            #expect(key.status == 1 && key.stderrLines.count == 1 && key.stderr.contains("PII key file: no such file"), "\(key.stderr)")
+            #expect(try runVerdictToEnd(["ingest", "--db", box.databasePath, input], in: box, timeout: 60).status == 0)
+            try FileManager.default.createDirectory(atPath: box.file("q/odd.sql"), withIntermediateDirectories: true)
+            for args in [["query", "--db", box.databasePath, box.file("q/odd.sql"), "--week", "2026-W46"],
+                         ["report", "--db", box.databasePath, "--week", "2026-W46", "--out", box.file("r"), "--queries", box.file("q")]] {
+                let run = try runVerdictToEnd(args, in: box, timeout: 60)
+                #expect(run.status == 1 && run.stderrLines.count == 1 && run.stderr.contains("query file: it is a directory"), "\(args[0]): \(run.stderr)")
+            }
+        }
+    }
+
     @Test("an unusable --max-rejects is a usage error: exit 64, one line", arguments: ["abc", "150%", "1.5", "-1"])
     func maxRejectsUsage(limit: String) throws {
         try withSandbox { box in
