@@ -39,9 +39,10 @@ final class LineReader {
     private var lineNumber: Int
     /// The longest line handed out whole, terminator excluded.
     let maxLine: Int
-    /// The buffer's largest size: a line of `maxLine` bytes and its CR LF. A buffer this
-    /// full without a newline holds a line longer than `maxLine`, whatever follows.
-    private var maxBuffer: Int { maxLine + 2 }
+    /// The buffer's largest size: a line of `maxLine` bytes, its CR LF, and the UTF-8 byte
+    /// order mark that may come before the first line (not part of it). A buffer this full
+    /// without a newline holds a line longer than `maxLine`, whatever follows.
+    private var maxBuffer: Int { maxLine + 2 + 3 }
     /// Bytes dropped from the front of the buffer so far (for `consumedBytes`).
     private var slid = 0
     /// A read error held back until the bytes read before it were handed out as a line.
@@ -54,7 +55,7 @@ final class LineReader {
         self.sourceName = name
         self.maxLine = maxLineBytes
         self.lineNumber = firstLineNumber - 1
-        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(initialCapacity, maxLineBytes + 2), alignment: 64)
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(initialCapacity, maxLineBytes + 2 + 3), alignment: 64)
     }
 
     deinit { buffer.deallocate() }

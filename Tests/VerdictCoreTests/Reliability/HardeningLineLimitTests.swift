@@ -70,20 +70,23 @@ struct ReliabilityHardeningLineLimit {
     func readerBoundary() throws {
         #expect(Self.limit == 256 << 20)
         let next = Array("{\"next\": 1}".utf8)
-        // (line length, terminator, whether the line must come out oversized)
-        let cases: [(Int, [UInt8], Bool)] = [
-            (Self.limit, [0x0A], false),
-            (Self.limit, [0x0D, 0x0A], false),
-            (Self.limit, [], false),
-            (Self.limit + 1, [0x0A], true),
-            (Self.limit + 1, [0x0D, 0x0A], true),
-            (Self.limit + 1, [], true),
+        // (line length, terminator, whether the line must come out oversized, a UTF-8 byte
+        // order mark before it: not part of the line, so not counted against the limit)
+        let cases: [(Int, [UInt8], Bool, Bool)] = [
+            (Self.limit, [0x0A], false, false),
+            (Self.limit, [0x0D, 0x0A], false, false),
+            (Self.limit, [], false, false),
+            (Self.limit, [0x0D, 0x0A], false, true),
+            (Self.limit + 1, [0x0A], true, false),
+            (Self.limit + 1, [0x0D, 0x0A], true, false),
+            (Self.limit + 1, [], true, false),
+            (Self.limit + 1, [0x0A], true, true),
         ]
-        for (length, terminator, over) in cases {
-            var pieces: [PiecewiseSource.Piece] = [.bytes([UInt8(ascii: "[")]), .fill(UInt8(ascii: "1"), length - 2), .bytes([UInt8(ascii: "]")])]
+        for (length, terminator, over, bom) in cases {
+            var pieces: [PiecewiseSource.Piece] = [.bytes((bom ? [0xEF, 0xBB, 0xBF] : []) + [UInt8(ascii: "[")]), .fill(UInt8(ascii: "1"), length - 2), .bytes([UInt8(ascii: "]")])]
             if !terminator.isEmpty { pieces += [.bytes(terminator), .bytes(next + [0x0A])] }
             let reader = LineReader(source: PiecewiseSource(pieces))
-            let what = "a line of \(length) bytes ending \(terminator)"
+            let what = "a line of \(length) bytes ending \(terminator)" + (bom ? " after a BOM" : "")
             let first = try #require(try reader.next(), "\(what)")
             #expect(first.oversized == over, "\(what)")
             #expect(first.length == length, "\(what)")
