@@ -746,8 +746,7 @@ def signal_counts(T):
     for t in idc:
         if not t.passed:
             add("id_failure." + (t.final.f["recognitionErrorCode"] or "UNSPECIFIED"), 1, 0)
-    for name in [n for n in out if n.startswith("id_failure.")]:
-        out[name][1] = len(idc)
+    out[" completed." + IDR] = [0, len(idc)]  # the denominator of every id_failure signal
     for t in idc:
         f = t.final.f
         values = list(f["spoofResult"].items()) + [("DEEPER", f["deeperResult"])]
@@ -774,8 +773,7 @@ def signal_counts(T):
     vvc = [t for t in by[VV] if t.cls == "completed"]
     for t in vvc:
         add("video_verdict." + vv_verdict_name(t.verdict), 1, 0)
-    for name in [n for n in out if n.startswith("video_verdict.")]:
-        out[name][1] = len(vvc)
+    out[" completed." + VV] = [0, len(vvc)]  # the denominator of every video_verdict signal
     flags = [t.final.f["qualityPassed"] for t in by[VV] if t.final.f["qualityPassed"] is not None]
     add("quality_fail", len(flags) - sum(flags), len(flags))
     with_records = [t.final.f["retryRecords"] for t in by[VV] if t.final.f["retryRecords"]]
@@ -807,20 +805,38 @@ def z_test(x1, n1, x2, n2):
 
 def signals_and_changes(trend_sets):
     per_period = [(first_day, signal_counts(txns)) for first_day, txns in trend_sets]
-    names = sorted({n for _, counts in per_period for n, (_, den) in counts.items() if den > 0},
+    # A share of completed transactions has that period's completed count as denominator,
+    # whether or not the share's own value occurs in the period.
+    for _, counts in per_period:
+        for name, c in counts.items():
+            if name.startswith("id_failure."):
+                c[1] = counts[" completed." + IDR][1]
+            elif name.startswith("video_verdict."):
+                c[1] = counts[" completed." + VV][1]
+
+    def counts_of(counts, name):
+        if name in counts:
+            return counts[name]
+        if name.startswith("id_failure."):
+            return (0, counts[" completed." + IDR][1])
+        if name.startswith("video_verdict."):
+            return (0, counts[" completed." + VV][1])
+        return (0, 0)
+
+    names = sorted({n for _, counts in per_period for n, (_, den) in counts.items() if den > 0 and not n.startswith(" ")},
                    key=lambda s: s.encode("utf-8"))
     rows = []
     for name in names:
         for first_day, counts in per_period:
-            num, den = counts.get(name, (0, 0))
+            num, den = counts_of(counts, name)
             rows.append([name, first_day.isoformat(), num, den, rate(num, den)])
     signals = (["signal", "period_start", "numerator", "denominator", "rate"], rows)
 
     current, previous = per_period[-1][1], per_period[-2][1]
     changes = []
     for name in names:
-        x1, n1 = current.get(name, (0, 0))
-        x2, n2 = previous.get(name, (0, 0))
+        x1, n1 = counts_of(current, name)
+        x2, n2 = counts_of(previous, name)
         if n1 == 0 and n2 == 0:
             continue
         change = fixed((x1 / n1 - x2 / n2) * 100) if n1 and n2 else ""
