@@ -1,3 +1,4 @@
+import Foundation
 import GRDBSQLite
 
 /// Proves that a query file is one SELECT (or WITH … SELECT) and nothing else, before it
@@ -21,8 +22,8 @@ enum QueryVetting {
     /// Throws a `.query` error naming the file when `query` is not one read-only SELECT.
     /// `pragma` is the one PRAGMA (without argument) a built-in job may run instead.
     static func vet(_ query: QuerySource, database: OpaquePointer, pragma: String? = nil) throws(VerdictError) {
-        let vetting = try replica(of: database, for: query)
-        defer { sqlite3_close_v2(vetting) }
+        let (vetting, schema) = try replica(of: database, for: query)
+        defer { Replicas.shared.giveBack(vetting, schema) }
         let judge = Judge(pragma: pragma)
         let context = Unmanaged.passUnretained(judge).toOpaque()
         sqlite3_set_authorizer(vetting, authorize, context)
@@ -31,42 +32,62 @@ enum QueryVetting {
     }
 
     /// An in-memory database with the schema of `database` (tables, indexes, views, in that
-    /// order), to compile the file against. The file itself is never opened a second time,
+    /// order), to compile the file against, and that schema. The file itself is never opened a second time,
     /// so vetting works wherever the report can read: a database the user may not write,
     /// in a directory they may not write, read as an immutable file.
-    private static func replica(of database: OpaquePointer, for query: QuerySource) throws(VerdictError) -> OpaquePointer {
+    private static func replica(of database: OpaquePointer, for query: QuerySource) throws(VerdictError) -> (OpaquePointer, [String]) {
+        var stmt: OpaquePointer?
+        let schemaQuery = """
+            SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
+            ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid
+            """
+        guard sqlite3_prepare_v2(database, schemaQuery, -1, &stmt, nil) == SQLITE_OK, let stmt else {
+            throw VerdictError(.database, "cannot read the database schema to check the query: " + SystemError.words(sqlite: database, SQLITE_ERROR),
+                               query: query.label)
+        }
+        defer { sqlite3_finalize(stmt) }
+        var schema: [String] = []
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                throw VerdictError(.database, "cannot read the database schema to check the query: " + SystemError.words(sqlite: database, rc),
+                                   query: query.label)
+            }
+            if let text = sqlite3_column_text(stmt, 0) { schema.append(String(cString: text)) }
+        }
+        // A copy of this schema that no other thread is using, or a new one.
+        if let spare = Replicas.shared.take(schema) { return (spare, schema) }
         var opened: OpaquePointer?
         guard sqlite3_open_v2(":memory:", &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let memory = opened else {
             sqlite3_close_v2(opened)
             throw VerdictError(.database, "cannot open a scratch database to check the query", query: query.label)
         }
-        var stmt: OpaquePointer?
-        let schema = """
-            SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
-            ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid
-            """
-        guard sqlite3_prepare_v2(database, schema, -1, &stmt, nil) == SQLITE_OK, let stmt else {
-            let message = SystemError.words(sqlite: database, SQLITE_ERROR)
+        for sql in schema where sqlite3_exec(memory, sql, nil, nil, nil) != SQLITE_OK {
+            let message = SystemError.words(sqlite: memory, SQLITE_ERROR)
             sqlite3_close_v2(memory)
-            throw VerdictError(.database, "cannot read the database schema to check the query: " + message, query: query.label)
+            throw VerdictError(.database, "cannot copy the database schema to check the query: " + message, query: query.label)
         }
-        defer { sqlite3_finalize(stmt) }
-        while true {
-            let rc = sqlite3_step(stmt)
-            if rc == SQLITE_DONE { break }
-            guard rc == SQLITE_ROW else {
-                let message = SystemError.words(sqlite: database, rc)
-                sqlite3_close_v2(memory)
-                throw VerdictError(.database, "cannot read the database schema to check the query: " + message, query: query.label)
-            }
-            guard let text = sqlite3_column_text(stmt, 0) else { continue }
-            if sqlite3_exec(memory, text, nil, nil, nil) != SQLITE_OK {
-                let message = SystemError.words(sqlite: memory, SQLITE_ERROR)
-                sqlite3_close_v2(memory)
-                throw VerdictError(.database, "cannot copy the database schema to check the query: " + message, query: query.label)
-            }
+        return (memory, schema)
+    }
+
+    /// In-memory copies of a schema, kept for the next query to vet: a report vets a score
+    /// of queries, and building the copy (about 2 ms) cost more than compiling against it.
+    /// A copy is used by one thread at a time (taken, then given back); there are at most as
+    /// many as queries vetted at once.
+    private final class Replicas: @unchecked Sendable {
+        static let shared = Replicas()
+        private let lock = NSLock()
+        private var spare: [[String]: [OpaquePointer]] = [:]
+
+        func take(_ schema: [String]) -> OpaquePointer? {
+            lock.withLock { spare[schema]?.popLast() }
         }
-        return memory
+
+        func giveBack(_ replica: OpaquePointer, _ schema: [String]) {
+            sqlite3_set_authorizer(replica, nil, nil)
+            lock.withLock { spare[schema, default: []].append(replica) }
+        }
     }
 
     /// Compiles every statement of the file in turn under the authorizer; nil when the
