@@ -45,6 +45,39 @@ public enum ReportFormat {
         return percent(interval.low) + "–" + percent(interval.high)
     }
 
+    /// An instant as RFC 3339 in UTC to the second (`2026-11-12T14:03:05Z`); "–" when absent.
+    public static func instant(_ ms: Int64?) -> String {
+        guard let ms else { return none }
+        let dayMs: Int64 = 86_400_000
+        let days = ms >= 0 ? ms / dayMs : -((-ms + dayMs - 1) / dayMs)
+        let secs = Int((ms - days * dayMs) / 1000)
+        return CalendarDay(days: Int(days)).isoDate + "T" + Timestamp.pad(secs / 3600, 2) + ":" + Timestamp.pad(secs / 60 % 60, 2)
+            + ":" + Timestamp.pad(secs % 60, 2) + "Z"
+    }
+
+    /// A length of time in its two largest units: `3 days 4 hours`, `38 seconds`.
+    public static func duration(_ ms: Int64) -> String {
+        let s = max(0, ms / 1000)
+        let units: [(Int64, String)] = [(86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second")]
+        var parts: [String] = []
+        var rest = s
+        for (size, name) in units where parts.count < 2 {
+            let n = rest / size
+            if n > 0 || (!parts.isEmpty) {
+                if n > 0 { parts.append("\(n) \(name)" + (n == 1 ? "" : "s")) }
+                rest -= n * size
+                if !parts.isEmpty && n == 0 { break }
+            }
+        }
+        return parts.isEmpty ? "less than a second" : parts.joined(separator: " ")
+    }
+
+    /// A p-value: `p < 0.001`, `p = 0.036`; "–" when there is none.
+    public static func pValue(_ p: Double?) -> String {
+        guard let p, p.isFinite else { return none }
+        return p < 0.001 ? "< 0.001" : fixed(p, 3)
+    }
+
     /// A change in percentage points: `+25.0 pp`, `-3.2 pp`, or "–" when it cannot be said.
     public static func points(_ change: Double?) -> String {
         guard let change else { return none }

@@ -16,9 +16,16 @@ public struct ReportModel: Sendable {
     public var charts: [ChartSpec]
     /// Data-quality notes; empty without a `data_quality` query.
     public var notes: [ReportNote]
+    /// How much of the period the data covers; nil without a `coverage` query.
+    public var coverage: Coverage?
+    /// The signals that moved against the previous period; empty without `changes`.
+    public var whatChanged: WhatChanged
 
     public init(period: ReportPeriod, headline: [ProductHeadline] = [], spoofChecks: [SpoofCheckChange]? = nil,
-                tables: [String: ReportTable] = [:], charts: [ChartSpec] = [], notes: [ReportNote] = []) {
+                tables: [String: ReportTable] = [:], charts: [ChartSpec] = [], notes: [ReportNote] = [],
+                coverage: Coverage? = nil, whatChanged: WhatChanged = WhatChanged()) {
+        self.coverage = coverage
+        self.whatChanged = whatChanged
         self.period = period
         self.headline = headline
         self.spoofChecks = spoofChecks

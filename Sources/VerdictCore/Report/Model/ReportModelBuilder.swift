@@ -33,7 +33,13 @@ extension ReportModel {
         if let result = results["data_quality"] {
             notes = Self.notes(try DataQualityRow.decode(result), outcomes: outcomes ?? [])
         }
-        self.init(period: period, headline: headline, spoofChecks: spoofChecks, tables: tables, charts: charts, notes: notes)
+        let coverage = try results["coverage"].flatMap { (r) throws(VerdictError) in try CoverageRow.decode(r).first }.map {
+            Coverage(transactions: $0.transactions, firstPoll: $0.firstPoll, lastPoll: $0.lastPoll, latestPoll: $0.latestPoll,
+                     periodStart: snapshot.period.startMillis, periodEnd: snapshot.period.endMillis)
+        }
+        let whatChanged = try results["changes"].map { (r) throws(VerdictError) in WhatChanged(try ChangeRow.decode(r)) } ?? WhatChanged()
+        self.init(period: period, headline: headline, spoofChecks: spoofChecks, tables: tables, charts: charts, notes: notes,
+                  coverage: coverage, whatChanged: whatChanged)
     }
 
     // MARK: - Headline

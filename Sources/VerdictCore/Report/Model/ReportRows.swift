@@ -180,3 +180,52 @@ struct DataQualityRow: QueryRow {
         count = try f.count("count")
     }
 }
+
+/// How much of the period the data covers (Queries/coverage.sql).
+struct CoverageRow: QueryRow {
+    static let query = "coverage"
+    static let columns = ["transactions", "first_poll", "last_poll", "latest_poll"]
+    var transactions: Int
+    var firstPoll, lastPoll, latestPoll: Int64?
+
+    init(_ f: RowFields) throws(VerdictError) {
+        transactions = try f.count("transactions")
+        firstPoll = try f.instant("first_poll")
+        lastPoll = try f.instant("last_poll")
+        latestPoll = try f.instant("latest_poll")
+    }
+}
+
+/// A signal of this period against the previous one (changes.csv, `SignalChanges`).
+struct ChangeRow: QueryRow {
+    static let query = "changes"
+    static let columns = SignalChanges.columns
+    var signal: String
+    var numerator, denominator, previousNumerator, previousDenominator: Int
+    var changePoints, z, p: Double?
+    var smallSample, significant: Bool
+
+    init(_ f: RowFields) throws(VerdictError) {
+        signal = try f.text("signal")
+        numerator = try f.count("numerator")
+        denominator = try f.count("denominator")
+        previousNumerator = try f.count("previous_numerator")
+        previousDenominator = try f.count("previous_denominator")
+        changePoints = try f.rate("change_pp")
+        z = try f.rate("z")
+        p = try f.rate("p_value")
+        smallSample = try f.count("small_sample") != 0
+        significant = try f.count("significant") != 0
+    }
+}
+
+extension RowFields {
+    /// An instant in epoch milliseconds, nil when there is no value.
+    func instant(_ column: String) throws(VerdictError) -> Int64? {
+        switch cells[index[column]!] {
+        case .integer(let i): return i
+        case .null: return nil
+        case let other: throw mismatch(column, other, expected: "an instant in epoch milliseconds")
+        }
+    }
+}

@@ -14,6 +14,9 @@ import Mustache
 ///   formatted value
 /// - `spoof_changes`: spoof checks against the previous period, as a Markdown table
 /// - `notes`: data-quality sentences
+/// - `what_changed`: the summary that opens the report (period and coverage, pass rates, the
+///   signals that moved), as Markdown; `coverage`: its coverage sentences alone; `partial`
+///   and `empty`: true when the period is partial or has no data
 public enum MarkdownRenderer {
     static func render(_ model: ReportModel, template: MustacheTemplate) -> String {
         template.render(context(model))
@@ -41,7 +44,38 @@ public enum MarkdownRenderer {
         ctx["products"] = model.headline.map(product)
         ctx["spoof_changes"] = model.spoofChecks.map(spoofChanges) ?? ""
         ctx["notes"] = model.notes.map(sentence)
+        ctx["what_changed"] = whatChanged(model)
+        ctx["coverage"] = SummaryWords.coverage(model)
+        ctx["partial"] = model.coverage.map { !$0.complete } ?? false
+        ctx["empty"] = model.coverage?.isEmpty ?? false
         return ctx
+    }
+
+    /// The opening summary: coverage, pass rates, then what moved.
+    static func whatChanged(_ model: ReportModel) -> String {
+        var out = "## What changed\n\n"
+        for sentence in SummaryWords.coverage(model) {
+            out += (sentence.hasPrefix("Partial period") || sentence.hasPrefix("This period has no data") ? "**" + sentence + "**" : sentence) + "\n"
+        }
+        if let rates = SummaryWords.passRates(model) { out += "\n" + rates + "\n" }
+        let w = model.whatChanged
+        out += "\n"
+        if w.significant.isEmpty {
+            out += SummaryWords.nothingSignificant + "\n"
+        } else {
+            out += SummaryWords.significantTitle + "\n\n"
+            out += Markdown.table(SummaryWords.moveColumns, w.significant.prefix(WhatChanged.shown).map(SummaryWords.moveRow),
+                                  rightAligned: SummaryWords.moveNumeric)
+            if let more = SummaryWords.more(w.significant.count) { out += "\n" + more + "\n" }
+        }
+        if !w.smallSample.isEmpty {
+            out += "\n" + SummaryWords.smallSampleTitle + "\n\n"
+            out += Markdown.table(SummaryWords.moveColumns, w.smallSample.prefix(WhatChanged.shown).map(SummaryWords.moveRow),
+                                  rightAligned: SummaryWords.moveNumeric)
+            if let more = SummaryWords.more(w.smallSample.count) { out += "\n" + more + "\n" }
+        }
+        while out.hasSuffix("\n") { out.removeLast() }
+        return out
     }
 
     static func product(_ h: ProductHeadline) -> [String: Any] {
