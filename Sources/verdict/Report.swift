@@ -23,6 +23,7 @@ extension Verdict {
             if let n = lanes.jobs { engine.lanes = n }
             var writer = ReportWriter(engine: engine)
             writer.template = template
+            writer.command = Manifest.redacted(CommandLine.arguments)
             let written = try writer.write(period: p, to: out)
             try printResults("Report for \(p.label) (\(p.zone.identifier)) written to \(written.directory): \(written.files.count) files; read \(written.report)\n")
         }

@@ -12,6 +12,9 @@ public struct ReportWriter {
     public let engine: MetricsEngine
     /// A template name from `Reports/` (built in) or a path to a `.mustache` file.
     public var template = "weekly"
+    /// The command line that asked for the report, as manifest.json records it (passwords
+    /// removed: `Manifest.redacted`).
+    public var command: [String] = []
 
     public init(engine: MetricsEngine) {
         self.engine = engine
@@ -20,8 +23,13 @@ public struct ReportWriter {
     /// Everything written, for the command to print.
     public struct Written: Sendable {
         public var directory: String
+        /// Every file written, manifest.json last.
         public var files: [String]
         public var report: String
+        /// What the report says, for whatever is done with it next (mail, a summary).
+        public var model: ReportModel
+        /// manifest.json as written.
+        public var manifest: Manifest
     }
 
     /// Writes the report of `period` into `directory`, completely or not at all.
@@ -58,8 +66,27 @@ public struct ReportWriter {
             files.append((chart.name + ".svg", Array(SVGChartRenderer.render(chart).utf8)))
         }
         files.append(("report.md", Array(MarkdownRenderer.render(model, template: template).utf8)))
+        var manifest = try manifest(for: snapshot, model: model)
+        manifest.setOutputs(files)
+        // Last in the list, so that it is put in place after every other file.
+        files.append((Manifest.fileName, manifest.bytes))
         try ReportDirectory.write(files, into: directory)
-        return Written(directory: directory, files: files.map(\.name), report: directory + "/report.md")
+        return Written(directory: directory, files: files.map(\.name), report: directory + "/report.md", model: model, manifest: manifest)
+    }
+
+    /// The manifest of a report of `snapshot`, before its outputs are listed.
+    func manifest(for snapshot: MetricsSnapshot, model: ReportModel) throws(VerdictError) -> Manifest {
+        let migrations: [String]
+        do {
+            migrations = try engine.database.appliedMigrations()
+        } catch {
+            throw VerdictError(.database, "\(engine.database.path): cannot read the schema version", cause: error)
+        }
+        var m = Manifest(generatedAt: ReportFormat.instant(WallClock.nowMillis()), command: command, location: engine.database.path,
+                         schemaVersion: migrations.last ?? "", period: snapshot.period, coverage: model.coverage)
+        m.setInputs(snapshot.results["inputs"])
+        m.setQueries(snapshot.results, catalog: engine.catalog)
+        return m
     }
 
     // MARK: - Template
