@@ -14,9 +14,17 @@ extension Verdict {
         @Option(help: ArgumentHelp("Directory of .sql files that override or add to the built-in queries.", valueName: "DIR")) var queries: String?
         @Option(help: ArgumentHelp("Report template: a built-in name (weekly) or a .mustache file.", valueName: "NAME|FILE")) var template = "weekly"
 
+        @OptionGroup var mail: MailOptionGroup
+        @OptionGroup var quiet: QuietOption
+        @Flag(help: "Print a summary of the run as one JSON object on stdout: directory, period, files, delivery.")
+        var json = false
+
         func execute() throws(VerdictError) {
             let p = try period.period()
             try ReportWriter.checkTemplate(template)
+            // Mail options are checked (the server's URL, the sendmail program, the password's
+            // source) before anything is read or written.
+            let mailOptions = try mail.resolved()
             let catalog = try QueryCatalog(directory: queries)
             let database = try VerdictDatabase(path: db.path, access: .readOnly, cacheMegabytes: 16)
             var engine = MetricsEngine(database: database, catalog: catalog)
@@ -24,7 +32,27 @@ extension Verdict {
             var writer = ReportWriter(engine: engine)
             writer.template = template
             let written = try writer.write(period: p, to: out)
-            try printResults("Report for \(p.label) (\(p.zone.identifier)) written to \(written.directory): \(written.files.count) files; read \(written.report)\n")
+            var delivery: Delivery?
+            if let mailOptions {
+                let report = ReportMailer.Report(directory: written.directory, model: written.model, files: written.contents)
+                delivery = try ReportMailer.deliver(report, options: mailOptions)
+            }
+            if json {
+                try printResults(written.json(delivery: delivery) + "\n")
+            } else {
+                try printMessage("Report for \(p.label) (\(p.zone.identifier)) written to \(written.directory): \(written.files.count) files; read \(written.report)\n")
+            }
+            if let delivery {
+                switch delivery.status {
+                case .sent:
+                    Terminal.note("verdict: mailed the report to " + delivery.recipients.joined(separator: ", ") + " (message <\(delivery.messageID)>)"
+                                  + (delivery.leftOut.isEmpty ? "" : "; left out by the size limit: " + delivery.leftOut.joined(separator: ", ")))
+                case .skipped:
+                    Terminal.note("verdict: note: nothing sent: " + (delivery.reason ?? "") + (mail.dryRun ? "" : " (--resend sends it again)"))
+                case .failed:
+                    if let error = delivery.error { throw error }
+                }
+            }
         }
     }
 }

@@ -26,7 +26,7 @@ struct Verdict: ParsableCommand {
         // reported like any other (exit 1, one line), not a silent death by SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(MailOptionGroup.withSendmailValue(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             let code = exitCode(for: error)

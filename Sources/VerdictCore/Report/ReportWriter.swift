@@ -22,6 +22,9 @@ public struct ReportWriter {
         public var directory: String
         public var files: [String]
         public var report: String
+        /// What the files were rendered from, and each file's bytes as written (for the mail).
+        public var model: ReportModel
+        public var contents: [(name: String, bytes: [UInt8])]
     }
 
     /// Writes the report of `period` into `directory`, completely or not at all.
@@ -53,7 +56,7 @@ public struct ReportWriter {
         }
         files.append(("report.md", Array(MarkdownRenderer.render(model, template: template).utf8)))
         try ReportDirectory.write(files, into: directory)
-        return Written(directory: directory, files: files.map(\.name), report: directory + "/report.md")
+        return Written(directory: directory, files: files.map(\.name), report: directory + "/report.md", model: model, contents: files)
     }
 
     // MARK: - Template
