@@ -82,7 +82,7 @@ public enum MIMEMessage {
 
         out.header("Date", rfc5322Date(date))
         out.header("From", content.from.headerText)
-        out.addressHeader("To", content.to.map(\.headerText))
+        out.header("To", content.to.map(\.headerText).joined(separator: ", "))
         out.header("Message-ID", "<" + messageID + ">")
         out.header("Subject", encodedHeaderText(content.fullSubject, nameLength: "Subject".count))
         out.header("MIME-Version", "1.0")
@@ -145,20 +145,24 @@ public enum MIMEMessage {
 
     /// Header text as it may be written: ASCII as it is (folded at spaces by the writer);
     /// otherwise RFC 2047 encoded words (`=?UTF-8?B?…?=`), each at most 75 characters and
-    /// cut only between characters, separated by folding white space.
+    /// cut only between characters, separated by folding white space. The first word is
+    /// kept short enough to share a line with the header's name (`nameLength` characters).
     static func encodedHeaderText(_ text: String, nameLength: Int) -> String {
         let isPlain = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } && !text.contains("=?")
         if isPlain { return text }
-        // 75 - len("=?UTF-8?B?") - len("?=") = 63 base64 characters: 45 bytes of text at most.
+        // 75 - len("=?UTF-8?B?") - len("?=") = 63 base64 characters: 45 bytes of text at most;
+        // on the first line, 78 - len("Name: ") - 12 characters of base64.
         var words: [String] = []
+        var budget = min(45, max(3, (66 - nameLength) / 4 * 3))
         var chunk: [UInt8] = []
         for character in text {
             // Control characters (a CR or LF in a header would start a new one) become spaces.
             let scalarText = character.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) ? String(character) : " "
             let bytes = Array(scalarText.utf8)
-            if chunk.count + bytes.count > 45, !chunk.isEmpty {
+            if chunk.count + bytes.count > budget, !chunk.isEmpty {
                 words.append("=?UTF-8?B?" + Base64.encode(chunk) + "?=")
                 chunk = []
+                budget = 45
             }
             chunk += bytes
         }
@@ -201,21 +205,6 @@ private struct MessageBuffer {
                 current = " " + word
             } else {
                 current += " " + word
-            }
-        }
-        line(current)
-    }
-
-    /// A list of addresses, folded after a comma.
-    mutating func addressHeader(_ name: String, _ addresses: [String]) {
-        var current = name + ":"
-        for (i, a) in addresses.enumerated() {
-            let piece = " " + a + (i + 1 < addresses.count ? "," : "")
-            if current.utf8.count + piece.utf8.count > 78, current.utf8.count > name.utf8.count + 1 {
-                line(current)
-                current = piece
-            } else {
-                current += piece
             }
         }
         line(current)
@@ -279,7 +268,6 @@ enum QuotedPrintable {
         // Lines split at LF; a CR before an LF belongs to the line end.
         var lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
         for i in lines.indices where lines[i].last == 0x0D { lines[i].removeLast() }
-        if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }
         for (n, line) in lines.enumerated() {
             var width = 0
             for (i, b) in line.enumerated() {
