@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Verdict's daily cron job: ingest yesterday's logs, then (on the report day, Monday by
-# default) report last week and mail it once; page someone when an error alert fired.
+# default, and on the days after it until its mail is delivered) report last week and mail
+# it once; page someone when an error alert fired.
 #
 # Crontab line (06:15 every day; the environment file holds the settings below):
 #   15 6 * * * . /etc/verdict/cron.env && /usr/local/share/verdict/verdict-cron.sh
@@ -33,9 +34,11 @@ if ((${#logs[@]})); then
   "$verdict" ingest --quiet --wait 1800 --db "$VERDICT_DB" "${logs[@]}" || exit $?
 fi
 
-[[ $(date -u +%u) == "${REPORT_DAY:-1}" ]] || exit 0
-
 week=$(date -u -d '7 days ago' +%G-W%V)
+# The report day, or a later day when that day's mail was not delivered (no record of it).
+if [[ $(date -u +%u) != "${REPORT_DAY:-1}" ]]; then
+  [[ -d $REPORT_ROOT/$week && ! -e $REPORT_ROOT/$week/.verdict-delivery.json ]] || exit 0
+fi
 mail=()
 for to in $MAIL_TO; do mail+=(--mail-to "$to"); done
 [[ -n ${MAIL_FROM:-} ]] && mail+=(--mail-from "$MAIL_FROM")

@@ -101,6 +101,12 @@ struct DeliveryCronScriptTests {
             let otherDay = try runScript(env, in: box)
             #expect(otherDay.status == 0 && otherDay.stderr.isEmpty, "\(otherDay.stderr)")
             #expect(try server.messages().count == 1)
+
+            // A later day after a mail that was not delivered (no record): it is sent then.
+            try FileManager.default.removeItem(atPath: box.file("reports/\(week)/.verdict-delivery.json"))
+            let retry = try runScript(env, in: box)
+            #expect(retry.status == 0 && retry.stderr.isEmpty, "\(retry.stderr)")
+            #expect(try server.messages().count == 2)
         }
     }
 }
