@@ -24,7 +24,7 @@ compare() {  # name db period-args... -- files...
   files=("$@")
   rm -rf "$work/v" "$work/o"
   "$verdict" report --db "$db" "${args[@]}" --out "$work/v" >/dev/null
-  python3 tools/oracle/verdict_oracle.py --out "$work/o" "${args[@]}" "${files[@]}" > "$work/o.json"
+  python3 tools/oracle/verdict_oracle.py --signals --out "$work/o" "${args[@]}" "${files[@]}" > "$work/o.json"
   local bad=0
   for f in "$work"/o/*.csv; do
     if ! cmp -s "$f" "$work/v/$(basename "$f")"; then

@@ -66,7 +66,7 @@ public struct QueryCatalog: Sendable {
     /// Further CSV files a report writes: breakdowns and data protection.
     public static let extraFiles = [
         "id_by_document", "id_by_country", "id_failure_reasons_by_document", "id_failure_reasons_by_country",
-        "doc_reuse", "data_quality",
+        "doc_reuse", "data_quality", "signals", "changes",
     ]
 
     public init(directory: String? = nil) throws(VerdictError) {

@@ -39,12 +39,18 @@ public struct ReportWriter {
         try ReportDirectory.check(directory)
         let csvNames = QueryCatalog.contractFiles + QueryCatalog.extraFiles
         // Every query of the catalog is run, so a template may use any of them.
-        let names = Array(Set(csvNames + engine.catalog.names)).sorted()
+        // (changes.csv is worked out from signals, not queried.)
+        let names = Array(Set(csvNames + engine.catalog.names).subtracting(["changes"])).sorted()
         try Self.checkReferences(text, of: self.template, queries: Set(names))
         // The previous period's outcomes are the built-in trend's second-to-last row (read
         // from the rollup); they are queried again only when trend.sql is overridden.
         let trendIsBuiltIn = engine.catalog.query(named: "trend")?.origin == "built-in"
-        let snapshot = try engine.run(names, period: period, alsoPrevious: trendIsBuiltIn ? ["spoof_checks"] : ["outcomes", "spoof_checks"])
+        var snapshot = try engine.run(names, period: period, alsoPrevious: trendIsBuiltIn ? ["spoof_checks"] : ["outcomes", "spoof_checks"])
+        // What moved: each signal of this period against the previous one.
+        if let signals = snapshot.results["signals"] {
+            snapshot.results["changes"] = SignalChanges.compute(signals, current: period.first.isoDate,
+                                                                previous: period.shifted(by: 1).first.isoDate)
+        }
         let model = try ReportModel(snapshot)
         var files: [(name: String, bytes: [UInt8])] = []
         for name in csvNames {

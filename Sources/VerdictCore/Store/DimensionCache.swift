@@ -16,6 +16,7 @@ final class DimensionCache {
     private var spoofProfiles = KeyCache<SpoofValue>()
     private var willingProfiles = KeyCache<[RetryRecord]>()
     private var ocrFieldSets = KeyCache<String>()
+    private var signalProfiles = KeyCache<SignalProfile>()
 
     /// A poll's spoof results as a dictionary key. The hash is computed on the parsing
     /// thread (`SealedPoll.spoofHash`); equality compares the results.
@@ -42,6 +43,7 @@ final class DimensionCache {
     private let insertSpoof, findSpoof, insertSpoofCheck, insertSpoofDetail: SQLiteStatement
     private let insertWilling, findWilling, insertWillingRecord, insertDate: SQLiteStatement
     private let insertOcrFieldSet, findOcrFieldSet: SQLiteStatement
+    private let insertSignalProfile, findSignalProfile: SQLiteStatement
 
     init(connection db: OpaquePointer) throws(VerdictError) {
         self.db = db
@@ -75,6 +77,19 @@ final class DimensionCache {
             """)
         insertOcrFieldSet = try SQLiteStatement(db, "INSERT OR IGNORE INTO dim_ocr_field_set (ocr_fields) VALUES (?1)")
         findOcrFieldSet = try SQLiteStatement(db, "SELECT ocr_field_set_key FROM dim_ocr_field_set WHERE ocr_fields = ?1")
+        insertSignalProfile = try SQLiteStatement(db, """
+            INSERT OR IGNORE INTO dim_signal_profile (product_key, outcome, error_code_key, verdict_label, spoof_profile_key,
+              deeper_result, upload_enabled_result, quality_passed, willing_profile_key)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            """)
+        // The unique index's own expressions, so that the lookup is one index search.
+        findSignalProfile = try SQLiteStatement(db, """
+            SELECT signal_profile_key FROM dim_signal_profile
+            WHERE product_key = ?1 AND outcome = ?2 AND ifnull(error_code_key, -1) = ifnull(?3, -1)
+              AND ifnull(verdict_label, char(0)) = ifnull(?4, char(0)) AND ifnull(spoof_profile_key, -1) = ifnull(?5, -1)
+              AND ifnull(deeper_result, char(0)) = ifnull(?6, char(0)) AND ifnull(upload_enabled_result, char(0)) = ifnull(?7, char(0))
+              AND ifnull(quality_passed, -1) = ifnull(?8, -1) AND ifnull(willing_profile_key, -1) = ifnull(?9, -1)
+            """)
         insertDate = try SQLiteStatement(db, """
             INSERT OR IGNORE INTO dim_date (date_key, date, year, month, iso_year, iso_week, iso_week_label, day_of_week)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -89,6 +104,7 @@ final class DimensionCache {
         spoofProfiles.removeAll()
         willingProfiles.removeAll()
         ocrFieldSets.removeAll()
+        signalProfiles.removeAll()
         dates.removeAll()
         lastDay = (Int.min, 0)
     }
@@ -115,6 +131,27 @@ final class DimensionCache {
 
     func country(_ code: String) throws(VerdictError) -> Int64 {
         try textKey(code, cache: &countries, insert: insertCountry, find: findCountry)
+    }
+
+    /// The key of the signal profile `p` (dim_signal_profile), created when new.
+    func signalProfile(_ p: SignalProfile) throws(VerdictError) -> Int64 {
+        if let k = signalProfiles[p] { return k }
+        for s in [insertSignalProfile, findSignalProfile] {
+            s.bind(1, p.product)
+            s.bind(2, p.outcome.name)
+            s.bind(3, p.errorCode)
+            s.bind(4, p.verdictLabel)
+            s.bind(5, p.spoofProfile)
+            s.bind(6, p.deeperResult)
+            s.bind(7, p.uploadEnabledResult)
+            s.bind(8, p.qualityPassed)
+            s.bind(9, p.willingProfile)
+        }
+        try insertSignalProfile.run()
+        var key: Int64 = 0
+        _ = try findSignalProfile.queryOne { key = $0.int64(0) }
+        signalProfiles.set(p, key, limit: DimensionCache.limit)
+        return key
     }
 
     /// The key of a poll's OCR field list (names joined as stored; see `ReaderThread`).
@@ -261,4 +298,17 @@ struct KeyCache<Key: Hashable> {
         list.removeAll(keepingCapacity: true)
         dictionary.removeAll(keepingCapacity: true)
     }
+}
+
+/// What a transaction ended as, in the columns signals count by (`dim_signal_profile`).
+struct SignalProfile: Hashable {
+    var product: Int
+    var outcome: Outcome
+    var errorCode: Int64?
+    var verdictLabel: String?
+    var spoofProfile: Int64?
+    var deeperResult: String?
+    var uploadEnabledResult: String?
+    var qualityPassed: Bool?
+    var willingProfile: Int64?
 }

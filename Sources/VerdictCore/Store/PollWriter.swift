@@ -34,6 +34,7 @@ final class PollWriter {
     private let insertWarning: SQLiteStatement
     private let insertRefused: SQLiteStatement
     private let upsertRollup: SQLiteStatement
+    private let upsertSignalQuarter, upsertSignalDay: SQLiteStatement
     private let dims: DimensionCache
 
     /// A transaction as a dictionary key. The hash is computed on the parsing thread
@@ -106,6 +107,8 @@ final class PollWriter {
         /// What the database holds for the rollup (date and outcome), nil when not yet written.
         var storedFirstTs: Int64?
         var storedOutcome: Outcome?
+        /// The signal profile the signal rollups count it under, nil when not yet written.
+        var storedProfile: Int64?
 
         init(tid: TransactionID, key: Int64, inDatabase: Bool, firstTs: Int64, pollCount: Int, finalRank: Int, finalTs: Int64) {
             self.tid = tid
@@ -223,7 +226,9 @@ final class PollWriter {
         insertPoll = try SQLiteStatement(db, Self.insertSQL("fct_poll", Self.pollColumns, count: Self.pollColumnCount, rows: 1))
         insertPolls = try SQLiteStatement(db, Self.insertSQL("fct_poll", Self.pollColumns, count: Self.pollColumnCount, rows: n))
         findTransaction = try SQLiteStatement(db, """
-            SELECT transaction_key, first_ts_ms, poll_count, final_rank, final_ts_ms, outcome
+            SELECT transaction_key, first_ts_ms, poll_count, final_rank, final_ts_ms, outcome,
+                   error_code_key, verdict_label, spoof_profile_key, deeper_result, upload_enabled_result,
+                   quality_passed, willing_profile_key
             FROM fct_transaction WHERE product_key = ?1 AND transaction_id = ?2
             """)
         findPollIdentities = try SQLiteStatement(db, "SELECT ts_ms, result_code_key FROM fct_poll WHERE transaction_key = ?1")
@@ -251,6 +256,14 @@ final class PollWriter {
         upsertRollup = try SQLiteStatement(db, """
             INSERT INTO agg_outcome_15min (bucket_ms, product_key, outcome, transactions) VALUES (?1, ?2, ?3, ?4)
             ON CONFLICT (product_key, bucket_ms, outcome) DO UPDATE SET transactions = transactions + excluded.transactions
+            """)
+        upsertSignalQuarter = try SQLiteStatement(db, """
+            INSERT INTO agg_signal_15min (bucket_ms, signal_profile_key, transactions) VALUES (?1, ?2, ?3)
+            ON CONFLICT (bucket_ms, signal_profile_key) DO UPDATE SET transactions = transactions + excluded.transactions
+            """)
+        upsertSignalDay = try SQLiteStatement(db, """
+            INSERT INTO agg_signal_day (day_ms, signal_profile_key, transactions) VALUES (?1, ?2, ?3)
+            ON CONFLICT (day_ms, signal_profile_key) DO UPDATE SET transactions = transactions + excluded.transactions
             """)
         dims = try DimensionCache(connection: db)
         transactions.reserveCapacity(transactionCacheLimit + 50_000)
@@ -403,14 +416,23 @@ final class PollWriter {
         findTransaction.bind(1, tid.product.rawValue)
         findTransaction.bind(2, tid.id)
         var state: TransactionState?
+        var profile: SignalProfile?
         _ = try findTransaction.queryOne { r in
             state = TransactionState(
                 tid: tid, key: r.int64(0), inDatabase: true, firstTs: r.int64(1), pollCount: Int(r.int64(2)),
                 finalRank: Int(r.int64(3)), finalTs: r.int64(4))
             state?.storedFirstTs = r.int64(1)
-            state?.storedOutcome = r.text(5).flatMap(Outcome.init(name:))
+            let outcome = r.text(5).flatMap(Outcome.init(name:))
+            state?.storedOutcome = outcome
+            if let outcome {
+                profile = SignalProfile(
+                    product: tid.product.rawValue, outcome: outcome, errorCode: r.optionalInt64(6), verdictLabel: r.text(7),
+                    spoofProfile: r.optionalInt64(8), deeperResult: r.text(9), uploadEnabledResult: r.text(10),
+                    qualityPassed: r.optionalInt64(11).map { $0 != 0 }, willingProfile: r.optionalInt64(12))
+            }
         }
         guard let state else { return nil }
+        if let profile { state.storedProfile = try dims.signalProfile(profile) }
         findPollIdentities.bind(1, state.key)
         try findPollIdentities.queryEach { r in
             _ = state.polls.insert(PollIdentity(ts: r.int64(0), code: r.int64(1)))
@@ -423,6 +445,8 @@ final class PollWriter {
     func flush() throws(VerdictError) {
         try insertPending(all: true)
         var rollup: [RollupKey: Int] = [:]
+        var signalQuarters: [SignalRollupKey: Int] = [:]
+        var signalDays: [SignalRollupKey: Int] = [:]
         // In key order: rows and index entries are appended instead of scattered over the
         // B-trees (a dictionary's order is random; measured 3x slower).
         dirty.sort { $0.key < $1.key }
@@ -436,13 +460,24 @@ final class PollWriter {
         for st in dirty {
             let product = st.tid.product
             let outcome = st.final?.outcome ?? st.storedOutcome
-            if let outcome, st.storedFirstTs != st.firstTs || st.storedOutcome != outcome {
-                if let oldTs = st.storedFirstTs, let old = st.storedOutcome {
+            let profile = try st.final.map { (f) throws(VerdictError) in
+                try dims.signalProfile(SignalProfile(
+                    product: product.rawValue, outcome: f.outcome, errorCode: f.keys.errorCode, verdictLabel: f.verdictLabel,
+                    spoofProfile: f.keys.spoofProfile, deeperResult: f.deeperResult, uploadEnabledResult: f.uploadEnabledResult,
+                    qualityPassed: f.qualityPassed, willingProfile: f.keys.willingProfile))
+            } ?? st.storedProfile
+            if let outcome, let profile, st.storedFirstTs != st.firstTs || st.storedOutcome != outcome || st.storedProfile != profile {
+                if let oldTs = st.storedFirstTs, let old = st.storedOutcome, let oldProfile = st.storedProfile {
                     rollup[RollupKey(bucket: Self.quarterHour(oldTs), product: product.rawValue, outcome: old), default: 0] -= 1
+                    signalQuarters[SignalRollupKey(bucket: Self.quarterHour(oldTs), profile: oldProfile), default: 0] -= 1
+                    signalDays[SignalRollupKey(bucket: Self.utcDay(oldTs), profile: oldProfile), default: 0] -= 1
                 }
                 rollup[RollupKey(bucket: Self.quarterHour(st.firstTs), product: product.rawValue, outcome: outcome), default: 0] += 1
+                signalQuarters[SignalRollupKey(bucket: Self.quarterHour(st.firstTs), profile: profile), default: 0] += 1
+                signalDays[SignalRollupKey(bucket: Self.utcDay(st.firstTs), profile: profile), default: 0] += 1
                 st.storedFirstTs = st.firstTs
                 st.storedOutcome = outcome
+                st.storedProfile = profile
             }
             let dateKey = try dims.date(forMillis: st.firstTs)
             if let f = st.final {
@@ -473,6 +508,14 @@ final class PollWriter {
             upsertRollup.bind(3, k.outcome.name)
             upsertRollup.bind(4, delta)
             try upsertRollup.run()
+        }
+        for (rows, upsert) in [(signalQuarters, upsertSignalQuarter), (signalDays, upsertSignalDay)] {
+            for (k, delta) in rows where delta != 0 {
+                upsert.bind(1, k.bucket)
+                upsert.bind(2, k.profile)
+                upsert.bind(3, delta)
+                try upsert.run()
+            }
         }
         if transactions.count > transactionCacheLimit { dropCache() }
     }
@@ -566,6 +609,17 @@ final class PollWriter {
         var bucket: Int64
         var product: Int
         var outcome: Outcome
+    }
+
+    private struct SignalRollupKey: Hashable {
+        var bucket: Int64
+        var profile: Int64
+    }
+
+    /// Start of the UTC day holding `ms` (floor, also before 1970).
+    static func utcDay(_ ms: Int64) -> Int64 {
+        let d: Int64 = 86_400_000
+        return ms - ((ms % d) + d) % d
     }
 
     /// Start of the quarter hour holding `ms` (floor, also before 1970).

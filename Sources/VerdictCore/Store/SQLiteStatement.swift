@@ -122,9 +122,15 @@ final class SQLiteStatement {
     }
 
     func int64(_ col: Int32) -> Int64 { sqlite3_column_int64(handle, col) }
+    /// The column's integer, nil when it is NULL.
+    func optionalInt64(_ col: Int32) -> Int64? {
+        sqlite3_column_type(handle, col) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, col)
+    }
+    /// The column's text, all of its bytes (a logged value may hold U+0000); nil when NULL.
     func text(_ col: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, col) else { return nil }
-        return String(cString: p)
+        let n = Int(sqlite3_column_bytes(handle, col))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
     }
 
     private func error(_ rc: Int32) -> VerdictError {

@@ -22,6 +22,8 @@ enum Schema {
             try db.execute(sql: v6)
         }
         m.registerMigration("v7_ocr_field_sets") { db in try db.execute(sql: v7) }
+        m.registerMigration("v8_signal_rollup") { db in try db.execute(sql: v8) }
+        m.registerMigration("v9_product_statistics") { db in try db.execute(sql: v9) }
         return m
     }
 
@@ -315,6 +317,83 @@ enum Schema {
 
         INSERT INTO meta_table_comment VALUES
           ('dim_ocr_field_set', 'one distinct list of OCR field names', 'Junk dimension of the OCR field names a poll carried; values are never stored.');
+        """
+
+    /// Signals read eight periods of what transactions ended as: their outcome, error code,
+    /// verdict, spoof results, upload mode, quality and willing attempts. Those columns take
+    /// about a thousand distinct combinations on a year of real traffic, so each combination
+    /// becomes a row of a junk dimension, and two rollups count transactions by it: per UTC
+    /// day (whole days of a period) and per quarter hour (the ends of a period that do not
+    /// fall on a UTC midnight, in zones off UTC). Eight weeks then cost some twenty thousand
+    /// rollup rows instead of every transaction. Ingest keeps both in step with
+    /// fct_transaction (PollWriter.flush).
+    static let v8 = """
+        CREATE TABLE dim_signal_profile ( -- One distinct combination of the final-poll columns signals count by (a junk dimension).
+          signal_profile_key    INTEGER PRIMARY KEY,
+          product_key           INTEGER NOT NULL REFERENCES dim_product,
+          outcome               TEXT NOT NULL,
+          error_code_key        INTEGER REFERENCES dim_error_code,
+          verdict_label         TEXT,
+          spoof_profile_key     INTEGER REFERENCES dim_spoof_profile,
+          deeper_result         TEXT,
+          upload_enabled_result TEXT,
+          quality_passed        INTEGER,
+          willing_profile_key   INTEGER REFERENCES dim_willing_profile
+        );
+        -- NULL and '' are different values here: char(0) stands for NULL in text columns.
+        CREATE UNIQUE INDEX dim_signal_profile_identity ON dim_signal_profile (
+          product_key, outcome, ifnull(error_code_key, -1), ifnull(verdict_label, char(0)), ifnull(spoof_profile_key, -1),
+          ifnull(deeper_result, char(0)), ifnull(upload_enabled_result, char(0)), ifnull(quality_passed, -1),
+          ifnull(willing_profile_key, -1));
+        INSERT INTO dim_signal_profile (product_key, outcome, error_code_key, verdict_label, spoof_profile_key,
+          deeper_result, upload_enabled_result, quality_passed, willing_profile_key)
+        SELECT DISTINCT product_key, outcome, error_code_key, verdict_label, spoof_profile_key,
+          deeper_result, upload_enabled_result, quality_passed, willing_profile_key
+        FROM fct_transaction WHERE outcome IS NOT NULL;
+
+        CREATE TABLE agg_signal_15min ( -- Transactions by the quarter hour (UTC) of their date and their signal profile.
+          bucket_ms          INTEGER NOT NULL, -- start of the quarter hour, epoch ms
+          signal_profile_key INTEGER NOT NULL REFERENCES dim_signal_profile,
+          transactions       INTEGER NOT NULL,
+          PRIMARY KEY (bucket_ms, signal_profile_key)
+        ) WITHOUT ROWID;
+        CREATE TABLE agg_signal_day ( -- Transactions by the UTC day of their date and their signal profile.
+          day_ms             INTEGER NOT NULL, -- start of the UTC day, epoch ms
+          signal_profile_key INTEGER NOT NULL REFERENCES dim_signal_profile,
+          transactions       INTEGER NOT NULL,
+          PRIMARY KEY (day_ms, signal_profile_key)
+        ) WITHOUT ROWID;
+        INSERT INTO agg_signal_15min (bucket_ms, signal_profile_key, transactions)
+        SELECT t.first_ts_ms - ((t.first_ts_ms % 900000) + 900000) % 900000, sp.signal_profile_key, count(*)
+        FROM fct_transaction t
+        JOIN dim_signal_profile sp -- one search of the unique index per transaction: its own expressions
+          ON sp.product_key = t.product_key AND sp.outcome = t.outcome
+         AND ifnull(sp.error_code_key, -1) = ifnull(t.error_code_key, -1)
+         AND ifnull(sp.verdict_label, char(0)) = ifnull(t.verdict_label, char(0))
+         AND ifnull(sp.spoof_profile_key, -1) = ifnull(t.spoof_profile_key, -1)
+         AND ifnull(sp.deeper_result, char(0)) = ifnull(t.deeper_result, char(0))
+         AND ifnull(sp.upload_enabled_result, char(0)) = ifnull(t.upload_enabled_result, char(0))
+         AND ifnull(sp.quality_passed, -1) = ifnull(t.quality_passed, -1)
+         AND ifnull(sp.willing_profile_key, -1) = ifnull(t.willing_profile_key, -1)
+        GROUP BY 1, 2;
+        INSERT INTO agg_signal_day (day_ms, signal_profile_key, transactions)
+        SELECT bucket_ms - ((bucket_ms % 86400000) + 86400000) % 86400000, signal_profile_key, sum(transactions)
+        FROM agg_signal_15min
+        GROUP BY 1, 2;
+        INSERT INTO meta_table_comment VALUES
+          ('dim_signal_profile', 'one distinct combination of final-poll columns', 'Junk dimension of what transactions ended as, for signals.'),
+          ('agg_signal_15min', 'one (quarter hour, signal profile)', 'Rollup of fct_transaction for signals: counts by the quarter hour a transaction started in.'),
+          ('agg_signal_day', 'one (UTC day, signal profile)', 'Rollup of fct_transaction for signals: counts by the UTC day a transaction started in.');
+        """
+
+    /// Period queries join dim_product to fct_transaction's (product, date) index. Once
+    /// `PRAGMA optimize` (run after each ingest) has given fct_transaction statistics but
+    /// dim_product none, SQLite takes dim_product for a million-row table and prefers to build
+    /// a temporary index over every transaction of the history, once per query (measured on a
+    /// 12-week database: the week's outcomes query 0.03 → 0.07 s, growing with history). Two
+    /// rows that never change get their statistics once, here, and the index is used again.
+    static let v9 = """
+        ANALYZE dim_product;
         """
 
     static let v3 = """

@@ -113,6 +113,39 @@ struct HardeningDistinctValuesTests {
         }
     }
 
+    @Test("with the statistics ingest keeps, no period query indexes all of history on the fly")
+    func plansWithStatistics() throws {
+        try withSandbox { box in
+            let built = try distinctDatabase(box, 50)
+            // What `PRAGMA optimize` leaves after an ingest that looked up stored transactions,
+            // scaled to a long history (600,000 transactions, 1.4M polls).
+            try built.queue.writeWithoutTransaction {
+                try $0.execute(sql: """
+                    ANALYZE fct_transaction; ANALYZE fct_poll;
+                    UPDATE sqlite_stat1 SET stat = '600000 300000 1' WHERE tbl = 'fct_transaction' AND idx = 'fct_transaction_by_product_date';
+                    UPDATE sqlite_stat1 SET stat = '1400000 3 1 1' WHERE tbl = 'fct_poll' AND idx = 'fct_poll_identity';
+                    ANALYZE sqlite_schema;
+                    """)
+            }
+            let db = try VerdictDatabase(path: built.path)
+            let parameters = MetricsEngine.parameters(for: try Periods.week(week))
+            for (name, sql) in Embedded.queries.sorted(by: { $0.key < $1.key }) {
+                var named: [String: (any DatabaseValueConvertible)?] = [:]
+                for (key, value) in parameters where sql.contains(":" + key) {
+                    switch value {
+                    case .integer(let v): named[key] = v
+                    case .text(let s): named[key] = s
+                    }
+                }
+                let details = try db.queue.read { d in
+                    try Row.fetchAll(d, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(named)).map { $0[3] as String }
+                }
+                let indexed = details.filter { $0.contains("AUTOMATIC") && ($0.contains("fct_transaction") || $0.contains("fct_poll")) }
+                #expect(indexed.isEmpty, "\(name): \(indexed)")
+            }
+        }
+    }
+
     @Test("the plan check finds the shape that made id_failure_reasons_by_country quadratic")
     func planCheckSeesTheQuadraticShape() throws {
         // The query as it was: each failed row joined to a per-country CTE by its text key.

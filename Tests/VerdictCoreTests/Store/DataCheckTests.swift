@@ -28,7 +28,7 @@ struct DataCheckTests {
             let third = try box.ingest(db, [grown, overlap], options: options)
             #expect(third.files[0].alreadyIngested && third.files[1].accepted == 0)
             let result = try DataChecks(database: db).run()
-            #expect(result.checked.count == Embedded.checks.count && result.checked.count == 7)
+            #expect(result.checked.count == Embedded.checks.count && result.checked.count == 8)
             #expect(result.failures.isEmpty, "\(result.failures)")
 
             // The same logs ingested in one go give the same facts.
@@ -49,6 +49,19 @@ struct DataCheckTests {
             try db.queue.write { try $0.execute(sql: "UPDATE agg_outcome_15min SET transactions = 2") }
             let result = try DataChecks(database: db).run()
             #expect(result.failures.map(\.check) == ["rollup_matches_facts"])
+        }
+    }
+
+    @Test("a signal rollup that disagrees with the facts is reported, by quarter hour or by day")
+    func signalRollupMismatchIsFound() throws {
+        for table in ["agg_signal_15min", "agg_signal_day"] {
+            try withSandbox { box in
+                let (db, _) = try box.ingestLines([Log.idVerdict("A", at: "2026-11-11T08:00:00Z", "Y")])
+                try db.queue.write { try $0.execute(sql: "UPDATE \(table) SET transactions = 2") }
+                let failure = try #require(try DataChecks(database: db).run().failures.first)
+                #expect(failure.check == "signal_rollups_match_facts")
+                #expect(failure.firstRow.first == "rollup=\(table)")
+            }
         }
     }
 
@@ -151,11 +164,13 @@ struct DataCheckTests {
             (["poll_rank_follows_rule"],
              "UPDATE fct_poll SET final_rank = final_rank + 10 WHERE poll_key = (SELECT min(poll_key) FROM fct_poll WHERE poll_key NOT IN (SELECT final_poll_key FROM fct_transaction))"),
             // The outcome is also counted in the rollup, which then disagrees too.
-            (["rollup_matches_facts", "transaction_class_follows_rule"],
+            (["rollup_matches_facts", "signal_rollups_match_facts", "transaction_class_follows_rule"],
              "UPDATE fct_transaction SET outcome = 'passed' WHERE transaction_key = (SELECT min(transaction_key) FROM fct_transaction WHERE outcome = 'failed')"),
-            (["transaction_class_follows_rule"],
+            // The verdict label is part of the signal profile too.
+            (["signal_rollups_match_facts", "transaction_class_follows_rule"],
              "UPDATE fct_transaction SET verdict_label = lower(verdict_label) WHERE transaction_key = (SELECT min(transaction_key) FROM fct_transaction WHERE product_key = 2 AND verdict_label = 'VoidTimeout')"),
-            (["transaction_class_follows_rule"],
+            // The verdict label is part of the signal profile too.
+            (["signal_rollups_match_facts", "transaction_class_follows_rule"],
              "UPDATE fct_transaction SET verdict = NULL, verdict_label = NULL WHERE transaction_key = (SELECT min(transaction_key) FROM fct_transaction WHERE product_key = 1 AND outcome = 'passed')"),
             (["transaction_class_follows_rule"],
              "UPDATE fct_transaction SET final_ts_ms = final_ts_ms + 1 WHERE transaction_key = (SELECT max(transaction_key) FROM fct_transaction)"),

@@ -115,7 +115,7 @@ struct SchemaTests {
             }
             let db = try VerdictDatabase(path: path)
             #expect(Schema.migrationNames == ["v1_star_schema", "v2_document_reuse", "v3_views", "v4_period_index", "v5_outcome_rollup",
-                                              "v6_quality_dates", "v7_ocr_field_sets"])
+                                              "v6_quality_dates", "v7_ocr_field_sets", "v8_signal_rollup", "v9_product_statistics"])
             // The poll's OCR field names moved to their dimension, and the text column is gone.
             #expect(try db.rows("""
                 SELECT p.poll_key, s.ocr_fields FROM fct_poll p JOIN dim_ocr_field_set s USING (ocr_field_set_key)
@@ -124,6 +124,11 @@ struct SchemaTests {
             // 1794384450000 ms = 2026-11-11T08:07:30Z; its quarter hour starts 450 s earlier.
             #expect(try db.rows("SELECT bucket_ms, product_key, outcome, transactions FROM agg_outcome_15min")
                     == [["1794384000000", "1", "passed", "1"]])
+            // The signal rollups count it too, under its profile, in its quarter hour and UTC day.
+            #expect(try db.rows("""
+                SELECT q.bucket_ms, d.day_ms, p.product_key, p.outcome, q.transactions, d.transactions
+                FROM agg_signal_15min q JOIN agg_signal_day d USING (signal_profile_key) JOIN dim_signal_profile p USING (signal_profile_key)
+                """) == [["1794384000000", "1794355200000", "1", "passed", "1", "1"]])
             #expect(try db.count("SELECT count(*) FROM sqlite_master WHERE name = 'fct_transaction_by_product_date'") == 1)
             #expect(try db.appliedMigrations() == Schema.migrationNames)
             let (hashColumns, views) = try db.queue.read { d in
