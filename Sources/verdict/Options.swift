@@ -108,7 +108,7 @@ struct MailOptionGroup: ParsableArguments {
     @Option(name: .customLong("mail-from"), help: ArgumentHelp("Sender: ADDR or 'Name <ADDR>' (default: Verdict <verdict@HOSTNAME>).", valueName: "ADDR"))
     var mailFrom: String?
 
-    @Option(help: ArgumentHelp("SMTP server: smtp://HOST[:PORT] (STARTTLS when offered; required before a password is sent) or smtps://HOST[:PORT]. The password comes only from the environment variable VERDICT_SMTP_PASSWORD; VERDICT_SMTP_CA_FILE names a CA certificate file to trust besides the system's.", valueName: "URL"))
+    @Option(help: ArgumentHelp("SMTP server: smtp://HOST[:PORT] (STARTTLS when offered; required before a password is sent) or smtps://HOST[:PORT]. The password comes only from the environment variable VERDICT_SMTP_PASSWORD; VERDICT_SMTP_CA_FILE names a CA certificate file to trust instead of the system's store.", valueName: "URL"))
     var smtp: String?
 
     @Option(name: .customLong("smtp-user"), help: ArgumentHelp("SMTP user name (or put it in the URL: smtp://NAME@HOST).", valueName: "NAME"))
@@ -127,7 +127,7 @@ struct MailOptionGroup: ParsableArguments {
     @Flag(name: .customLong("dry-run"), help: "Write DIR/report.eml but send nothing.")
     var dryRun = false
 
-    @Option(name: .customLong("mail-max-bytes"), help: ArgumentHelp("Largest message sent (default 10000000): past it, the largest CSV files are left out and the summary names them.", valueName: "BYTES"))
+    @Option(name: .customLong("mail-max-bytes"), help: ArgumentHelp("Largest message sent: past it, the largest CSV files are left out and the summary names them.", valueName: "BYTES"))
     var mailMaxBytes = 10_000_000
 
     func validate() throws {
