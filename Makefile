@@ -4,7 +4,14 @@ SWIFT ?= swift
 VERDICT_DEBUG = .build/debug/verdict
 VERDICT_RELEASE = .build/release/verdict
 
-.PHONY: deps build release demo test unit crosscheck bench fuzz clean
+# `make install`: the binary, its man page and shell completions under $(DESTDIR)$(PREFIX).
+PREFIX ?= /usr/local
+DESTDIR ?=
+CONFIGURATION ?= release
+VERDICT_BUILT = .build/$(CONFIGURATION)/verdict
+MANUAL = .build/manual
+
+.PHONY: deps build release demo test unit crosscheck installcheck install bench fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -26,7 +33,24 @@ crosscheck: deps
 	$(SWIFT) build
 	VERDICT=$(VERDICT_DEBUG) scripts/crosscheck.sh
 
-test: unit crosscheck
+installcheck: deps
+	scripts/install-check.sh
+
+test: unit crosscheck installcheck
+
+# The man page comes from the command's own help, through swift-argument-parser's
+# generate-manual plugin; the completion scripts from the binary itself.
+install: deps
+	$(SWIFT) build -c $(CONFIGURATION) --product verdict
+	mkdir -p $(MANUAL)
+	$(SWIFT) package --allow-writing-to-directory $(MANUAL) generate-manual --configuration $(CONFIGURATION) --output-directory $(MANUAL)
+	install -D -m 0755 $(VERDICT_BUILT) $(DESTDIR)$(PREFIX)/bin/verdict
+	install -D -m 0644 $(MANUAL)/verdict.1 $(DESTDIR)$(PREFIX)/share/man/man1/verdict.1
+	mkdir -p $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(VERDICT_BUILT) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/verdict
+	$(VERDICT_BUILT) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_verdict
+	$(VERDICT_BUILT) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/verdict.fish
+	install -D -m 0755 scripts/verdict-cron.sh $(DESTDIR)$(PREFIX)/share/verdict/verdict-cron.sh
 
 bench: release
 	Benchmarks/run.sh

@@ -26,11 +26,12 @@ let package = Package(
         .systemLibrary(name: "VerdictLibCSV", providers: [.apt(["libcsv-dev"])]),
         .systemLibrary(name: "VerdictZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "VerdictOpenSSL", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "VerdictCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(
             name: "VerdictCore",
             dependencies: [
-                "VerdictLibCSV", "VerdictZlib", "VerdictOpenSSL",
+                "VerdictLibCSV", "VerdictZlib", "VerdictOpenSSL", "VerdictCurl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,6 +9,7 @@ extension Verdict {
 
         @OptionGroup var db: DatabaseOption
         @OptionGroup var lanes: LanesOption
+        @OptionGroup var quiet: QuietOption
 
         func execute() throws(VerdictError) {
             let database = try VerdictDatabase(path: db.path, access: .readOnly, cacheMegabytes: 16)
@@ -26,10 +27,10 @@ extension Verdict {
             }
             if integrity != "ok" || !result.failures.isEmpty {
                 // A database that fails its checks outranks output that could not be written.
-                try? printResults(text)
+                try? printMessage(text)
                 throw VerdictError(.database, "the database does not pass its checks", file: db.path)
             }
-            try printResults(text)
+            try printMessage(text)
         }
     }
 }

@@ -24,6 +24,7 @@ enum ExitStatus {
     static let inputError: Int32 = 1
     static let tooManyRejects: Int32 = 2
     static let databaseError: Int32 = 3
+    static let notDelivered: Int32 = 5
     static let usage: Int32 = 64
 
     static func of(_ e: VerdictError) -> Int32 {
@@ -31,6 +32,7 @@ enum ExitStatus {
         case .usage, .query: usage
         case .tooManyRejects: tooManyRejects
         case .database, .busy: databaseError
+        case .delivery: notDelivered
         default: inputError
         }
     }
@@ -40,6 +42,13 @@ enum ExitStatus {
 private func fail(_ e: VerdictError) -> ExitCode {
     Terminal.printError("verdict: error: " + e.description)
     return ExitCode(ExitStatus.of(e))
+}
+
+/// A message for a person on standard output ("written to ..."), through the same checked
+/// writer; `--quiet` leaves it out.
+func printMessage(_ text: String) throws(VerdictError) {
+    guard !Terminal.quiet else { return }
+    try printResults(text)
 }
 
 /// Writes a command's results on standard output, through the one writer that checks

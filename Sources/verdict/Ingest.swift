@@ -17,6 +17,7 @@ extension Verdict {
         @OptionGroup var db: DatabaseOption
 
         @OptionGroup var zone: ZoneOption
+        @OptionGroup var quiet: QuietOption
 
         @Flag(name: .long, help: "Print the total summary as one JSON object on stdout.")
         var json = false
@@ -30,6 +31,9 @@ extension Verdict {
         @Flag(name: .customLong("no-wait"), help: "Fail at once (exit 3) if another ingest holds the database, instead of waiting.")
         var noWait = false
 
+        @Option(name: .customLong("wait"), help: ArgumentHelp("Wait at most this many seconds for another ingest holding the database, then fail (exit 3).", valueName: "SECONDS"))
+        var waitSeconds: Double?
+
         @Option(name: .customLong("batch-lines"), help: ArgumentHelp("Lines per SQL transaction (what an interrupted ingest redoes).", valueName: "N"))
         var batchLines = 50_000
 
@@ -38,6 +42,8 @@ extension Verdict {
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("name at least one FILE (or - for standard input)") }
+            if let waitSeconds, !waitSeconds.isFinite || waitSeconds < 0 { throw ValidationError("--wait takes a number of seconds (0 or more)") }
+            if waitSeconds != nil && noWait { throw ValidationError("give --wait SECONDS or --no-wait, not both") }
             if batchLines < 1 { throw ValidationError("--batch-lines takes a positive number") }
             if let maxRejects, RejectLimit(maxRejects) == nil {
                 throw ValidationError("--max-rejects takes a count (100), a ratio (0.01) or a percentage (1%), not '\(maxRejects)'")
@@ -49,6 +55,7 @@ extension Verdict {
             var options = IngestOptions()
             if let piiKey { options.documentKey = try DocumentHasher(keyFile: piiKey) }
             options.waitForLock = !noWait
+            options.lockTimeout = waitSeconds
             options.batchLines = batchLines
             options.progress = { file, read, total in
                 let mb = Double(read) / 1_048_576
@@ -61,10 +68,10 @@ extension Verdict {
             if json {
                 try printResults(summary.json + "\n")
             } else {
-                for f in summary.files { Terminal.printError(f.line) }
+                for f in summary.files { Terminal.note(f.line) }
                 let t = summary.total
                 let rate = summary.seconds > 0 ? Double(t.lines) / summary.seconds : 0
-                Terminal.printError(t.line + String(format: " in %.2f s (%.0f lines/s); transactions in the database: %d ID_RECOGNITION, %d VIDEO_VERIFY",
+                Terminal.note(t.line + String(format: " in %.2f s (%.0f lines/s); transactions in the database: %d ID_RECOGNITION, %d VIDEO_VERIFY",
                                                     summary.seconds, rate, summary.transactions[.idRecognition] ?? 0, summary.transactions[.videoVerify] ?? 0))
             }
             // An input that could not be read (exit 1) outranks too many refused lines (exit 2).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import VerdictCore
 
 // Options that several subcommands take, each declared once and used with `@OptionGroup`.
@@ -83,5 +84,97 @@ struct PeriodOptions: ParsableArguments {
         }
         let today = Period.today(in: z)
         return lastWeek ? Period.lastWeek(today: today, zone: z) : Period.lastMonth(today: today, zone: z)
+    }
+}
+
+/// `--quiet`, on every subcommand: nothing on standard error but errors (and the lines of
+/// alerts that fired), and no message on standard output. Output asked for by name
+/// (`--json`, a query's rows, a file written to `-`) is still printed: it is the result.
+struct QuietOption: ParsableArguments {
+    @Flag(name: .long, help: "Print only errors (for cron): no summaries, notes or progress.")
+    var quiet = false
+
+    func validate() throws {
+        // The one process-wide switch, set as the arguments are read (one command a process).
+        if quiet { Terminal.quiet = true }
+    }
+}
+
+/// Mailing a report: `--mail-to ADDR ...` with `--smtp URL` or `--sendmail [PATH]`.
+struct MailOptionGroup: ParsableArguments {
+    @Option(name: .customLong("mail-to"), help: ArgumentHelp("Mail the report to this address (repeat for several).", valueName: "ADDR"))
+    var mailTo: [String] = []
+
+    @Option(name: .customLong("mail-from"), help: ArgumentHelp("Sender: ADDR or 'Name <ADDR>' (default: Verdict <verdict@HOSTNAME>).", valueName: "ADDR"))
+    var mailFrom: String?
+
+    @Option(help: ArgumentHelp("SMTP server: smtp://HOST[:PORT] (STARTTLS when offered; required before a password is sent) or smtps://HOST[:PORT]. The password comes only from the environment variable VERDICT_SMTP_PASSWORD; VERDICT_SMTP_CA_FILE names a CA certificate file to trust instead of the system's store.", valueName: "URL"))
+    var smtp: String?
+
+    @Option(name: .customLong("smtp-user"), help: ArgumentHelp("SMTP user name (or put it in the URL: smtp://NAME@HOST).", valueName: "NAME"))
+    var smtpUser: String?
+
+    @Option(help: ArgumentHelp("Pipe the message to sendmail -t -i (PATH optional: sendmail on PATH, /usr/sbin/sendmail).", valueName: "PATH"))
+    var sendmail: String?
+
+    /// `--sendmail` given without a PATH (see `withSendmailValue`).
+    @Flag(name: .customLong("system-sendmail"), help: .hidden)
+    var systemSendmail = false
+
+    @Flag(help: "Send again even if this report was already mailed to these recipients.")
+    var resend = false
+
+    @Flag(name: .customLong("dry-run"), help: "Write DIR/report.eml but send nothing.")
+    var dryRun = false
+
+    @Option(name: .customLong("mail-max-bytes"), help: ArgumentHelp("Largest message sent: past it, the largest CSV files are left out and the summary names them.", valueName: "BYTES"))
+    var mailMaxBytes = 10_000_000
+
+    func validate() throws {
+        let wantsMail = !mailTo.isEmpty
+        let sendmail = systemSendmail ? "" : self.sendmail
+        if !wantsMail, smtp != nil || sendmail != nil || mailFrom != nil || smtpUser != nil || resend || dryRun {
+            throw ValidationError("--smtp, --sendmail, --mail-from, --smtp-user, --resend and --dry-run go with --mail-to ADDR")
+        }
+        if smtp != nil && sendmail != nil { throw ValidationError("give --smtp URL or --sendmail, not both") }
+        if wantsMail && smtp == nil && sendmail == nil && !dryRun { throw ValidationError("--mail-to needs --smtp URL or --sendmail [PATH] (or --dry-run)") }
+        if smtpUser != nil && smtp == nil { throw ValidationError("--smtp-user goes with --smtp URL") }
+        if mailMaxBytes < 1 { throw ValidationError("--mail-max-bytes takes a positive number") }
+        for a in mailTo where MailAddress(parsing: a) == nil { throw ValidationError("--mail-to: '\(a)' is not a mail address (name@example.com)") }
+        if let mailFrom, MailAddress(parsing: mailFrom) == nil { throw ValidationError("--mail-from: '\(mailFrom)' is not a mail address (name@example.com or 'Name <name@example.com>')") }
+    }
+
+    /// The options checked and resolved (the SMTP URL, the sendmail program, the password
+    /// from the environment), or nil when no mail is asked for.
+    func resolved() throws(VerdictError) -> MailOptions? {
+        guard !mailTo.isEmpty else { return nil }
+        let environment = ProcessInfo.processInfo.environment
+        var transport: MailTransport?
+        if let smtp {
+            transport = .smtp(try SMTPServer(url: smtp, user: smtpUser, environment: environment))
+        } else if systemSendmail || sendmail != nil {
+            transport = .sendmail(try SendmailProgram(path: systemSendmail ? nil : sendmail, environment: environment))
+        }
+        var seen = Set<String>()
+        let recipients = mailTo.compactMap(MailAddress.init(parsing:)).filter { seen.insert($0.address.lowercased()).inserted }
+        var options = MailOptions(recipients: recipients, from: mailFrom.flatMap(MailAddress.init(parsing:)) ?? MailOptions.defaultFrom(), transport: transport)
+        options.resend = resend
+        options.dryRun = dryRun
+        options.sizeLimit = mailMaxBytes
+        return options
+    }
+
+    /// `--sendmail` given without a PATH (last, or followed by another option) is read as
+    /// the hidden flag `--system-sendmail` (the system's sendmail): ArgumentParser has no
+    /// option whose value may be left out.
+    static func withSendmailValue(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        for (i, a) in arguments.enumerated() {
+            if a == "--" { out += arguments[i...]; break }
+            let next = i + 1 < arguments.count ? arguments[i + 1] : nil
+            if a == "--sendmail", next == nil || next!.hasPrefix("-") { out.append("--system-sendmail"); continue }
+            out.append(a)
+        }
+        return out
     }
 }

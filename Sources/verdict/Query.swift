@@ -10,6 +10,7 @@ extension Verdict {
         enum Format: String, ExpressibleByArgument, CaseIterable { case csv, md, json }
 
         @OptionGroup var db: DatabaseOption
+        @OptionGroup var quiet: QuietOption
         @Argument(help: ArgumentHelp("A query name, or a path to a .sql file.", valueName: "NAME|FILE.sql")) var query: String
         @OptionGroup var period: PeriodOptions
         @Option(help: "Output format.") var format: Format = .csv

@@ -6,6 +6,7 @@ extension Verdict.Rejects {
         static let configuration = CommandConfiguration(
             abstract: "Write refused lines as NDJSON, as they came (long base64 runs shortened), to fix and ingest again.")
         @OptionGroup var db: DatabaseOption
+        @OptionGroup var quiet: QuietOption
         @Option(help: ArgumentHelp("Only this reason: \(RejectReasons.valid).", valueName: "REASON")) var reason: String?
         @Option(help: ArgumentHelp("Output file, mode 0600 (default standard output).", valueName: "FILE")) var out: String?
 

@@ -5,6 +5,7 @@ extension Verdict.Rejects {
     struct List: VerdictCommand {
         static let configuration = CommandConfiguration(abstract: "Show refused lines: file, line, reason and what was wrong.")
         @OptionGroup var db: DatabaseOption
+        @OptionGroup var quiet: QuietOption
         @Option(help: ArgumentHelp("Only this reason: \(RejectReasons.valid).", valueName: "REASON")) var reason: String?
         @Option(help: "Show at most this many.") var limit = 100
 

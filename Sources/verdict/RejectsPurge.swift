@@ -10,6 +10,7 @@ extension Verdict.Rejects {
                 On a terminal it asks first; scripts pass --yes (without it, and with no terminal to ask on, nothing is deleted and the exit status is 64). If a report or another connection still reads the older state of the database, the lines are deleted but the overwrite of their content is pending: the exit status is then 3, and running the purge again completes it.
                 """)
         @OptionGroup var db: DatabaseOption
+        @OptionGroup var quiet: QuietOption
         @Option(help: ArgumentHelp("Only this reason: \(RejectReasons.valid).", valueName: "REASON")) var reason: String?
         @Flag(help: "Delete without asking (for scripts and cron jobs).") var yes = false
         @Option(help: ArgumentHelp("Seconds to wait for readers of the older state before the overwrite.", valueName: "SECONDS")) var wait: Double = 10
@@ -32,13 +33,13 @@ extension Verdict.Rejects {
                     Terminal.writeStderr("Delete \(total) refused line(s) (\(detail)) from \(db.path) and overwrite their content? [y/N] ")
                     let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
                     guard answer == "y" || answer == "yes" else {
-                        try printResults("nothing purged\n")
+                        try printMessage("nothing purged\n")
                         return
                     }
                 }
             }
             let n = try store.purge(reason: reason, readerWait: wait)
-            try printResults("purged \(n) refused line(s); their content is overwritten\n")
+            try printMessage("purged \(n) refused line(s); their content is overwritten\n")
         }
     }
 }

@@ -14,9 +14,17 @@ extension Verdict {
         @Option(help: ArgumentHelp("Directory of .sql files that override or add to the built-in queries.", valueName: "DIR")) var queries: String?
         @Option(help: ArgumentHelp("Report template: a built-in name (weekly) or a .mustache file.", valueName: "NAME|FILE")) var template = "weekly"
 
+        @OptionGroup var mail: MailOptionGroup
+        @OptionGroup var quiet: QuietOption
+        @Flag(help: "Print a summary of the run as one JSON object on stdout: directory, period, files, delivery.")
+        var json = false
+
         func execute() throws(VerdictError) {
             let p = try period.period()
             try ReportWriter.checkTemplate(template)
+            // Mail options are checked (the server's URL, the sendmail program, the password's
+            // source) before anything is read or written.
+            let mailOptions = try mail.resolved()
             let catalog = try QueryCatalog(directory: queries)
             let database = try VerdictDatabase(path: db.path, access: .readOnly, cacheMegabytes: 16)
             var engine = MetricsEngine(database: database, catalog: catalog)
@@ -25,7 +33,39 @@ extension Verdict {
             writer.template = template
             writer.command = Manifest.redacted(CommandLine.arguments)
             let written = try writer.write(period: p, to: out)
-            try printResults("Report for \(p.label) (\(p.zone.identifier)) written to \(written.directory): \(written.files.count) files; read \(written.report)\n")
+            var delivery: Delivery?
+            if let mailOptions {
+                // The manifest is attached as it will read once the message is sent; the file
+                // is written again, last, with what became of the delivery.
+                let report = ReportMailer.Report(directory: written.directory, model: written.model,
+                                                 files: written.contents.filter { $0.name != Manifest.fileName })
+                let base = written.manifest
+                let sent = try ReportMailer.deliver(report, options: mailOptions) { d in
+                    var m = base
+                    m.delivery = d.manifestValue
+                    return m.bytes
+                }
+                var final = base
+                final.delivery = sent.manifestValue
+                try ReportWriter.rewriteManifest(final, in: written.directory)
+                delivery = sent
+            }
+            if json {
+                try printResults(written.json(delivery: delivery) + "\n")
+            } else {
+                try printMessage("Report for \(p.label) (\(p.zone.identifier)) written to \(written.directory): \(written.files.count) files; read \(written.report)\n")
+            }
+            if let delivery {
+                switch delivery.status {
+                case .sent:
+                    Terminal.note("verdict: mailed the report to " + delivery.recipients.joined(separator: ", ") + " (message <\(delivery.messageID)>)"
+                                  + (delivery.leftOut.isEmpty ? "" : "; left out by the size limit: " + delivery.leftOut.joined(separator: ", ")))
+                case .skipped:
+                    Terminal.note("verdict: note: nothing sent: " + (delivery.reason ?? "") + (mail.dryRun ? "" : " (--resend sends it again)"))
+                case .failed:
+                    if let error = delivery.error { throw error }
+                }
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ extension Verdict {
             abstract: "Write realistic synthetic checkresult logs (both products, every quirk, some broken lines).",
             discussion: "The same options always give the same bytes. A FILE ending in .gz is gzip-compressed.")
 
+        @OptionGroup var quiet: QuietOption
         @Option(help: "Number of days of logs.") var days = 14
         @Option(help: "Random seed.") var seed: UInt64 = 1
         @Option(help: ArgumentHelp("First day (UTC); default: the day `days` days before today.", valueName: "YYYY-MM-DD")) var start: String?

@@ -10,6 +10,16 @@ import Logging
 enum Terminal {
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
+    /// `--quiet`: only errors (and alert lines) reach standard error; set once, while the
+    /// arguments are read, before any work starts.
+    nonisolated(unsafe) static var quiet = false
+
+    /// A message that is not an error (a summary, a note): silenced by `--quiet`.
+    static func note(_ s: String) {
+        guard !quiet else { return }
+        printError(s)
+    }
+
     static func printError(_ s: String) {
         writeStderr(s + "\n")
     }
@@ -29,7 +39,7 @@ enum Terminal {
 
     /// A progress line redrawn in place; only on a terminal.
     static func progress(_ s: String) {
-        guard stderrIsTerminal else { return }
+        guard stderrIsTerminal, !quiet else { return }
         writeStderr("\r\u{1B}[K" + s)
     }
 
@@ -40,7 +50,7 @@ enum Terminal {
 
     static func logger() -> Logger {
         var l = Logger(label: "verdict", factory: { _ in StderrLogHandler() })
-        l.logLevel = .notice
+        l.logLevel = quiet ? .error : .notice
         return l
     }
 }

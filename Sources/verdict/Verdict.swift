@@ -13,7 +13,7 @@ struct Verdict: ParsableCommand {
               verdict report --db verdict.db --last-week --out reports/
               verdict query  --db verdict.db outcomes --month 2026-11 --format md
 
-            Exit status: 0 success; 1 an input or output could not be read or written; 2 more lines refused than --max-rejects allows; 3 the database cannot be opened, is busy (--no-wait), fails its checks or failed; 64 usage error (bad option, period, zone or query).
+            Exit status: 0 success; 1 an input or output could not be read or written; 2 more lines refused than --max-rejects allows; 3 the database cannot be opened, is busy (--no-wait, --wait), fails its checks or failed; 5 the report was written but its mail was not delivered; 64 usage error (bad option, period, zone or query).
             """,
         version: VerdictVersion.string,
         subcommands: [Ingest.self, Report.self, Query.self, Rejects.self, Check.self, Sample.self, Demo.self]
@@ -26,7 +26,7 @@ struct Verdict: ParsableCommand {
         // reported like any other (exit 1, one line), not a silent death by SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(MailOptionGroup.withSendmailValue(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             let code = exitCode(for: error)

@@ -12,6 +12,8 @@ public struct IngestOptions: Sendable {
     public var progress: (@Sendable (FileSummary, _ bytesRead: Int, _ totalBytes: Int?) -> Void)?
     /// Wait for another ingest holding the database (true) or fail at once (false).
     public var waitForLock = true
+    /// When waiting, the longest wait in seconds (nil: as long as it takes).
+    public var lockTimeout: Double?
     /// Transactions kept in memory between batches (the rest are looked up when polled again).
     /// Bounds memory: at most this many plus those new in one batch are held (peak RSS
     /// for 1M lean lines measured 124 MB with 25,000, 142 MB with 50,000).
@@ -42,7 +44,7 @@ public final class Ingester {
     /// Ingests `paths` in order (`-` is standard input). Throws only for database
     /// failures; unreadable inputs are reported in the summary.
     public func ingest(paths: [String]) throws(VerdictError) -> IngestSummary {
-        let lock = try FileLock(path: database.path, purpose: "ingest", wait: options.waitForLock, logger: logger)
+        let lock = try FileLock(path: database.path, purpose: "ingest", wait: options.waitForLock, timeout: options.lockTimeout, logger: logger)
         defer { lock.release() }
         let started = MonotonicClock.now()
         var summary = IngestSummary()

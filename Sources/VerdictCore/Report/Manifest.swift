@@ -120,3 +120,19 @@ public struct Manifest: Sendable {
         return String(text[..<scheme.upperBound]) + userInfo[..<colon] + text[at...]
     }
 }
+
+extension Delivery {
+    /// The manifest's `delivery` object: message id, recipients, transport, status.
+    public var manifestValue: JSONValue {
+        .object([.init("message_id", .string(messageID)), .init("recipients", .array(recipients.map { .string($0) })),
+                 .init("transport", .string(transport)), .init("status", .string(status.rawValue))])
+    }
+}
+
+extension ReportWriter {
+    /// Writes `manifest` into `directory` again (after a delivery, with its outcome), whole
+    /// or not at all, as the last file of the run.
+    public static func rewriteManifest(_ manifest: Manifest, in directory: String) throws(VerdictError) {
+        try ReportMailer.writeFile(ReportDirectory.normalized(directory), Manifest.fileName, manifest.bytes)
+    }
+}

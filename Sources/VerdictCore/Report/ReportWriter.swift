@@ -26,8 +26,9 @@ public struct ReportWriter {
         /// Every file written, manifest.json last.
         public var files: [String]
         public var report: String
-        /// What the report says, for whatever is done with it next (mail, a summary).
+        /// What the files were rendered from, and each file's bytes as written (for the mail).
         public var model: ReportModel
+        public var contents: [(name: String, bytes: [UInt8])]
         /// manifest.json as written.
         public var manifest: Manifest
     }
@@ -71,7 +72,8 @@ public struct ReportWriter {
         // Last in the list, so that it is put in place after every other file.
         files.append((Manifest.fileName, manifest.bytes))
         try ReportDirectory.write(files, into: directory)
-        return Written(directory: directory, files: files.map(\.name), report: directory + "/report.md", model: model, manifest: manifest)
+        return Written(directory: directory, files: files.map(\.name), report: directory + "/report.md", model: model,
+                       contents: files, manifest: manifest)
     }
 
     /// The manifest of a report of `snapshot`, before its outputs are listed.

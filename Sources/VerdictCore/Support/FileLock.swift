@@ -19,7 +19,9 @@ import Logging
 final class FileLock {
     private var fd: Int32
 
-    init(path: String, purpose: String, wait: Bool = true, logger: Logger?) throws(VerdictError) {
+    /// Takes the lock; when another process holds it, waits for it (`wait`), for at most
+    /// `timeout` seconds when one is given, then fails as busy.
+    init(path: String, purpose: String, wait: Bool = true, timeout: Double? = nil, logger: Logger?) throws(VerdictError) {
         let lockPath = FileManagerLite.resolvedPath(path) + "-lock"
         fd = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
@@ -31,6 +33,25 @@ final class FileLock {
             close(fd)
             throw VerdictError(.busy, "\(path): another verdict process is writing to this database", hint: "wait for it to finish, or drop --no-wait")
         }
+        if let timeout {
+            logger?.notice("another verdict process is writing to \(path); waiting up to \(Self.seconds(timeout)) for it to finish before I \(purpose)")
+            // flock has no timeout: try again every 20 ms until the deadline.
+            let deadline = MonotonicClock.now() + timeout
+            while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                guard errno == EWOULDBLOCK || errno == EINTR else {
+                    let code = errno
+                    close(fd)
+                    throw VerdictError(.database, "\(lockPath): cannot lock: \(String(cString: strerror(code)))")
+                }
+                guard MonotonicClock.now() < deadline else {
+                    close(fd)
+                    throw VerdictError(.busy, "\(path): another verdict process was still writing to this database after \(Self.seconds(timeout))",
+                                       hint: "give it longer with --wait SECONDS, or find what holds it")
+                }
+                usleep(20_000)
+            }
+            return
+        }
         logger?.notice("another verdict process is writing to \(path); waiting for it to finish before I \(purpose)")
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else {
@@ -38,6 +59,10 @@ final class FileLock {
                 throw VerdictError(.database, "\(lockPath): cannot lock: \(String(cString: strerror(errno)))")
             }
         }
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
     }
 
     func release() {

@@ -17,6 +17,8 @@ public struct VerdictError: Error, Sendable, CustomStringConvertible {
         public static let busy = Code(name: "busy")
         public static let tooManyRejects = Code(name: "too_many_rejects")
         public static let inputRejected = Code(name: "input")
+        /// The report was written but its message was not delivered (a rerun retries).
+        public static let delivery = Code(name: "delivery")
         public var description: String { name }
     }
 
