@@ -12,7 +12,7 @@ extension Verdict {
         @OptionGroup var lanes: LanesOption
         @Option(help: ArgumentHelp("Directory to write into (created if needed).", valueName: "DIR")) var out: String
         @Option(help: ArgumentHelp("Directory of .sql files that override or add to the built-in queries.", valueName: "DIR")) var queries: String?
-        @Option(help: ArgumentHelp("Report template: a built-in name (weekly) or a .mustache file.", valueName: "NAME|FILE")) var template = "weekly"
+        @Option(help: ArgumentHelp("Report template: a built-in name (" + ReportWriter.builtInTemplates.joined(separator: ", ") + "; risk puts what changed, spoof checks and failure reasons first) or a .mustache file.", valueName: "NAME|FILE")) var template = "weekly"
 
         @OptionGroup var mail: MailOptionGroup
         @OptionGroup var quiet: QuietOption

@@ -93,6 +93,9 @@ public struct ReportWriter {
 
     // MARK: - Template
 
+    /// The names of the templates compiled in from `Reports/`, sorted.
+    public static var builtInTemplates: [String] { Embedded.templates.keys.sorted() }
+
     func loadTemplate() throws(VerdictError) -> MustacheTemplate {
         try Self.loadTemplate(template)
     }
