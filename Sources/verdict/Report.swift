@@ -2,7 +2,7 @@ import ArgumentParser
 import VerdictCore
 
 extension Verdict {
-    struct Report: VerdictCommand {
+    struct Report: FindingCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write every metric CSV file, charts and report.md for a period.",
             discussion: "The same database and period always give byte-identical CSV files.")
@@ -13,9 +13,11 @@ extension Verdict {
         @Option(help: ArgumentHelp("Directory to write into (created if needed).", valueName: "DIR")) var out: String
         @Option(help: ArgumentHelp("Directory of .sql files that override or add to the built-in queries.", valueName: "DIR")) var queries: String?
         @Option(help: ArgumentHelp("Report template: a built-in name (weekly) or a .mustache file.", valueName: "NAME|FILE")) var template = "weekly"
+        @Option(help: ArgumentHelp("Alert rules (YAML) to evaluate: writes alerts.csv, one line on stderr per firing, exit status 4 when an error rule fired.", valueName: "RULES.yaml")) var alerts: String?
 
-        func execute() throws(VerdictError) {
+        func execute() throws(VerdictError) -> Findings {
             let p = try period.period()
+            let rules = try alerts.map { (path) throws(VerdictError) in try AlertRules.load(path) }
             try ReportWriter.checkTemplate(template)
             let catalog = try QueryCatalog(directory: queries)
             let database = try VerdictDatabase(path: db.path, access: .readOnly, cacheMegabytes: 16)
@@ -23,8 +25,14 @@ extension Verdict {
             if let n = lanes.jobs { engine.lanes = n }
             var writer = ReportWriter(engine: engine)
             writer.template = template
+            writer.alertRules = rules
             let written = try writer.write(period: p, to: out)
+            var findings = Findings()
+            if let rules {
+                findings = Alerts.announce(written.alerts, unmatched: written.unmatchedAlertRules, of: rules, period: p)
+            }
             try printResults("Report for \(p.label) (\(p.zone.identifier)) written to \(written.directory): \(written.files.count) files; read \(written.report)\n")
+            return findings
         }
     }
 }

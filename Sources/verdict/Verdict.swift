@@ -13,10 +13,10 @@ struct Verdict: ParsableCommand {
               verdict report --db verdict.db --last-week --out reports/
               verdict query  --db verdict.db outcomes --month 2026-11 --format md
 
-            Exit status: 0 success; 1 an input or output could not be read or written; 2 more lines refused than --max-rejects allows; 3 the database cannot be opened, is busy (--no-wait), fails its checks or failed; 64 usage error (bad option, period, zone or query).
+            Exit status: 0 success; 1 an input or output could not be read or written; 2 more lines refused than --max-rejects allows; 3 the database cannot be opened, is busy (--no-wait), fails its checks or failed; 4 an alert rule of severity error fired (report --alerts, alerts); 64 usage error (bad option, period, zone, query or rules file).
             """,
         version: VerdictVersion.string,
-        subcommands: [Ingest.self, Report.self, Query.self, Rejects.self, Check.self, Sample.self, Demo.self]
+        subcommands: [Ingest.self, Report.self, Alerts.self, Query.self, Rejects.self, Check.self, Sample.self, Demo.self]
     )
 
     /// Like ArgumentParser's `main()`, but a usage error is one line on stderr

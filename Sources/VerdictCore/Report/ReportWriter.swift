@@ -12,6 +12,8 @@ public struct ReportWriter {
     public let engine: MetricsEngine
     /// A template name from `Reports/` (built in) or a path to a `.mustache` file.
     public var template = "weekly"
+    /// Alert rules to evaluate: the report then also writes alerts.csv.
+    public var alertRules: AlertRules?
 
     public init(engine: MetricsEngine) {
         self.engine = engine
@@ -22,6 +24,11 @@ public struct ReportWriter {
         public var directory: String
         public var files: [String]
         public var report: String
+        /// Every alert rule against each signal it matches (empty without rules), in the
+        /// order of alerts.csv.
+        public var alerts: [AlertResult] = []
+        /// The rules that matched no signal with data in the period or its baseline.
+        public var unmatchedAlertRules: [AlertRule] = []
     }
 
     /// Writes the report of `period` into `directory`, completely or not at all.
@@ -48,18 +55,24 @@ public struct ReportWriter {
             snapshot.results["changes"] = SignalChanges.compute(signals, current: period.first.isoDate,
                                                                 previous: period.shifted(by: 1).first.isoDate)
         }
-        let model = try ReportModel(snapshot)
+        var model = try ReportModel(snapshot)
+        let evaluation = try alertRules.map { (rules) throws(VerdictError) in
+            try engine.alerts(rules, period: period, signals: snapshot.results["signals"])
+        }
+        model.alerts = evaluation?.results ?? []
         var files: [(name: String, bytes: [UInt8])] = []
         for name in csvNames {
             guard let table = model.tables[name] else { continue }
             files.append((name + ".csv", Array(CSVWriter.render(table).utf8)))
         }
+        if let evaluation { files.append(("alerts.csv", Array(CSVWriter.render(evaluation.table).utf8))) }
         for chart in model.charts {
             files.append((chart.name + ".svg", Array(SVGChartRenderer.render(chart).utf8)))
         }
         files.append(("report.md", Array(MarkdownRenderer.render(model, template: template).utf8)))
         try ReportDirectory.write(files, into: directory)
-        return Written(directory: directory, files: files.map(\.name), report: directory + "/report.md")
+        return Written(directory: directory, files: files.map(\.name), report: directory + "/report.md",
+                       alerts: evaluation?.results ?? [], unmatchedAlertRules: evaluation?.unmatched ?? [])
     }
 
     // MARK: - Template

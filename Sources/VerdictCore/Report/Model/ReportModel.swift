@@ -16,6 +16,9 @@ public struct ReportModel: Sendable {
     public var charts: [ChartSpec]
     /// Data-quality notes; empty without a `data_quality` query.
     public var notes: [ReportNote]
+    /// Each alert rule against each signal it matches (`fired` says which fired); empty
+    /// when the report was given no rules.
+    public var alerts: [AlertResult] = []
 
     public init(period: ReportPeriod, headline: [ProductHeadline] = [], spoofChecks: [SpoofCheckChange]? = nil,
                 tables: [String: ReportTable] = [:], charts: [ChartSpec] = [], notes: [ReportNote] = []) {
