@@ -511,9 +511,9 @@ def parse_date(s, what):
         raise UsageError(f"{what}: not a date YYYY-MM-DD: {s!r}")
 
 
-def parse_period(args):
-    """Returns the 8 trend periods, oldest first, each (first_day, last_day);
-    the last one is the report period."""
+def parse_period(args, count=8):
+    """Returns the `count` trend periods (8 unless an alert rule's baseline needs
+    more), oldest first, each (first_day, last_day); the last one is the report period."""
     kinds = [k for k in ("week", "month") if getattr(args, k) is not None]
     if args.date_from is not None or args.date_to is not None:
         kinds.append("span")
@@ -526,14 +526,14 @@ def parse_period(args):
             monday = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
         except (AttributeError, ValueError):
             raise UsageError(f"--week: not an ISO week YYYY-Www: {args.week!r}")
-        starts = [monday - dt.timedelta(weeks=k) for k in range(7, -1, -1)]
+        starts = [monday - dt.timedelta(weeks=k) for k in range(count - 1, -1, -1)]
         return [(s, s + dt.timedelta(days=6)) for s in starts]
     if kind == "month":
         m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", args.month)
         if not m or not 1 <= int(m.group(2)) <= 12:
             raise UsageError(f"--month: not a month YYYY-MM: {args.month!r}")
         out = []
-        for k in range(7, -1, -1):
+        for k in range(count - 1, -1, -1):
             y, mo = add_months(int(m.group(1)), int(m.group(2)), -k)
             ny, nmo = add_months(y, mo, 1)
             out.append((dt.date(y, mo, 1), dt.date(ny, nmo, 1) - dt.timedelta(days=1)))
@@ -544,7 +544,7 @@ def parse_period(args):
     if last < first:
         raise UsageError("--to is before --from")
     length = dt.timedelta(days=(last - first).days + 1)
-    return [(first - k * length, last - k * length) for k in range(7, -1, -1)]
+    return [(first - k * length, last - k * length) for k in range(count - 1, -1, -1)]
 
 
 def period_span(period, zone):
@@ -803,7 +803,8 @@ def z_test(x1, n1, x2, n2):
     return z, math.erfc(abs(z) / math.sqrt(2))
 
 
-def signals_and_changes(trend_sets):
+def period_signal_counts(trend_sets):
+    """[(first_day, {signal: [numerator, denominator]})] for each period, oldest first."""
     per_period = [(first_day, signal_counts(txns)) for first_day, txns in trend_sets]
     # A share of completed transactions has that period's completed count as denominator,
     # whether or not the share's own value occurs in the period.
@@ -813,18 +814,28 @@ def signals_and_changes(trend_sets):
                 c[1] = counts[" completed." + IDR][1]
             elif name.startswith("video_verdict."):
                 c[1] = counts[" completed." + VV][1]
+    return per_period
 
-    def counts_of(counts, name):
-        if name in counts:
-            return counts[name]
-        if name.startswith("id_failure."):
-            return (0, counts[" completed." + IDR][1])
-        if name.startswith("video_verdict."):
-            return (0, counts[" completed." + VV][1])
-        return (0, 0)
 
-    names = sorted({n for _, counts in per_period for n, (_, den) in counts.items() if den > 0 and not n.startswith(" ")},
-                   key=lambda s: s.encode("utf-8"))
+def counts_of(counts, name):
+    if name in counts:
+        return counts[name]
+    if name.startswith("id_failure."):
+        return (0, counts[" completed." + IDR][1])
+    if name.startswith("video_verdict."):
+        return (0, counts[" completed." + VV][1])
+    return (0, 0)
+
+
+def signal_names(per_period):
+    """Every signal with a non-zero denominator in one of the periods, in code-point order."""
+    return sorted({n for _, counts in per_period for n, (_, den) in counts.items() if den > 0 and not n.startswith(" ")},
+                  key=lambda s: s.encode("utf-8"))
+
+
+def signals_and_changes(trend_sets):
+    per_period = period_signal_counts(trend_sets)
+    names = signal_names(per_period)
     rows = []
     for name in names:
         for first_day, counts in per_period:
@@ -852,6 +863,91 @@ def signals_and_changes(trend_sets):
               "previous_denominator", "previous_rate", "change_pp", "z", "p_value",
               "small_sample", "significant"]
     return signals, (header, [c[3] for c in changes])
+
+
+# --------------------------------------------------------------------------
+# Alert rules
+# --------------------------------------------------------------------------
+
+def load_rules(path):
+    """The rules of a rules file, each a dict with every default filled in. Only what the
+    reference needs is checked: a rules file Verdict accepts is assumed."""
+    import yaml  # PyYAML (Debian: python3-yaml), only needed with --alerts
+    with open(path, encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh) or {}
+    rules = []
+    for r in doc.get("rules") or []:
+        baseline = str(r.get("baseline", "previous"))
+        if baseline == "previous":
+            n = 1
+        elif re.fullmatch(r"trailing:[0-9]+", baseline) and 1 <= int(baseline[9:]) <= 1000:
+            n = int(baseline[9:])
+        else:
+            raise UsageError(f"{path}: baseline {baseline!r}")
+        if r["when"] not in ("up", "down", "above", "below"):
+            raise UsageError(f"{path}: when {r['when']!r}")
+        rules.append({
+            "name": str(r["name"]), "signal": str(r["signal"]), "when": r["when"],
+            "by_pp": float(r.get("by_pp", 0)), "p_value": float(r.get("p_value", 0.05)), "periods": n,
+            "value": None if r.get("value") is None else float(r["value"]),
+            "min_sample": int(r.get("min_sample", 30)), "severity": r.get("severity", "error"),
+        })
+    return rules
+
+
+def rules_period_count(rules):
+    """Periods the signals must cover: the report period and the longest baseline (at least 8)."""
+    return max([8] + [1 + r["periods"] for r in rules])
+
+
+def alerts_csv(rules, trend_sets):
+    """alerts.csv: every rule against every signal it matches, by rule name then signal."""
+    per_period = period_signal_counts(trend_sets)
+    names = signal_names(per_period)
+    cur = len(per_period) - 1
+    rows = []
+    for rule in sorted(rules, key=lambda r: r["name"].encode("utf-8")):
+        pattern = rule["signal"]
+        for name in names:
+            if not (name.startswith(pattern[:-1]) if pattern.endswith("*") else name == pattern):
+                continue
+            x1, n1 = counts_of(per_period[cur][1], name)
+            x2 = n2 = 0
+            for _, counts in per_period[max(0, cur - rule["periods"]):cur]:
+                x, n = counts_of(counts, name)
+                x2, n2 = x2 + x, n2 + n
+            if n1 == 0 and n2 == 0:
+                continue
+            updown = rule["when"] in ("up", "down")
+            ms = rule["min_sample"]
+            test = z_test(x1, n1, x2, n2) if updown else None
+            guards = n1 > 0 and n1 >= ms and (not updown or (n2 > 0 and n2 >= ms))
+            r1 = x1 / n1 if n1 else None
+            r2 = x2 / n2 if n2 else None
+            if not guards:
+                note = "insufficient data"
+            elif rule["when"] == "above":
+                note = "" if r1 > rule["value"] else "not above value"
+            elif rule["when"] == "below":
+                note = "" if r1 < rule["value"] else "not below value"
+            elif test is None:
+                note = "no change"
+            else:
+                moved = r1 - r2 if rule["when"] == "up" else r2 - r1
+                if moved < 0:
+                    note = "went down" if rule["when"] == "up" else "went up"
+                elif moved < rule["by_pp"] / 100:
+                    note = "below by_pp"
+                elif test[1] > rule["p_value"]:
+                    note = "not significant"
+                else:
+                    note = ""
+            change = fixed((r1 - r2) * 100) if n1 and n2 else ""
+            rows.append([text(rule["name"]), text(name), rule["severity"], 0 if note else 1,
+                         rate(x1, n1), rate(x2, n2), change, fixed(test[1]) if test else "", n1, n2, note])
+    header = ["rule", "signal", "severity", "fired", "rate", "baseline_rate", "change_pp", "p_value",
+              "denominator", "baseline_denominator", "note"]
+    return header, rows
 
 
 # --------------------------------------------------------------------------
@@ -885,6 +981,8 @@ def main(argv):
     ap.add_argument("--to", dest="date_to", help="last day (inclusive), e.g. 2026-11-15")
     ap.add_argument("--signals", action="store_true",
                     help="also write signals.csv and changes.csv (rates per period, and what moved)")
+    ap.add_argument("--alerts", metavar="RULES.yaml",
+                    help="also write alerts.csv: the alert rules of RULES.yaml evaluated (needs PyYAML)")
     ap.add_argument("files", nargs="+", metavar="FILE", help="NDJSON log, .gz, or - for stdin")
     args = ap.parse_args(argv)
     try:
@@ -892,8 +990,10 @@ def main(argv):
             zone = zoneinfo.ZoneInfo(args.tz)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise UsageError(f"--tz: unknown time zone {args.tz!r}")
+        rules = load_rules(args.alerts) if args.alerts else None
+        count = rules_period_count(rules) if rules else 8
         try:
-            periods = parse_period(args)
+            periods = parse_period(args, count)
             spans = [period_span(period, zone) for period in periods]
         except (ValueError, OverflowError) as e:
             raise UsageError(f"period out of range: {e}")
@@ -901,9 +1001,12 @@ def main(argv):
         for path in args.files:
             ingest.file(path)
         txns = build_transactions(ingest.polls)
-        trend_sets = [(period[0], [t for t in txns if start <= t.date < end])
-                      for period, (start, end) in zip(periods, spans)]
+        all_sets = [(period[0], [t for t in txns if start <= t.date < end])
+                    for period, (start, end) in zip(periods, spans)]
+        trend_sets = all_sets[-8:]
         files = compute(trend_sets[-1][1], trend_sets)
+        if rules is not None:
+            files["alerts.csv"] = alerts_csv(rules, all_sets)
         if args.signals:
             files["signals.csv"], files["changes.csv"] = signals_and_changes(trend_sets)
         os.makedirs(args.out, exist_ok=True)

@@ -19,11 +19,12 @@ public struct MetricsEngine: Sendable {
     /// The named parameters every query may use.
     ///
     /// `:start_ms`/`:end_ms` bound the period; `:prev_start_ms`/`:prev_end_ms` the one
-    /// before; `:periods` is the JSON list of the period and the seven before it (trend);
+    /// before; `:periods` is the JSON list of the period and the seven before it (trend),
+    /// oldest first, or of `periodCount` periods (an alert rule's longer baseline);
     /// `:period_label` and `:zone` name them.
-    public static func parameters(for period: Period) -> [String: ParameterValue] {
+    public static func parameters(for period: Period, periodCount: Int = 8) -> [String: ParameterValue] {
         let previous = period.shifted(by: 1)
-        let periods = (0..<8).reversed().map { period.shifted(by: $0) }
+        let periods = (0..<periodCount).reversed().map { period.shifted(by: $0) }
         let json = "[" + periods.map { p in
             "{\"label\":\"\(p.first.isoDate)\",\"start\":\(p.startMillis),\"end\":\(p.endMillis)}"
         }.joined(separator: ",") + "]"
@@ -35,17 +36,18 @@ public struct MetricsEngine: Sendable {
     }
 
     /// Runs each query of `names` for `period` and, when asked, the period before.
-    public func run(_ names: [String], period: Period, alsoPrevious: Set<String> = []) throws(VerdictError) -> MetricsSnapshot {
+    /// `periodCount`: how many periods `:periods` lists (8 unless a longer series is wanted).
+    public func run(_ names: [String], period: Period, alsoPrevious: Set<String> = [], periodCount: Int = 8) throws(VerdictError) -> MetricsSnapshot {
         // The trend rollup counts by quarter hour: every bound must fall on one.
-        for p in (0..<8).map({ period.shifted(by: $0) }) where p.startMillis % 900_000 != 0 || p.endMillis % 900_000 != 0 {
+        for p in (0..<max(8, periodCount)).map({ period.shifted(by: $0) }) where p.startMillis % 900_000 != 0 || p.endMillis % 900_000 != 0 {
             throw VerdictError(.usage, "\(period.zone.identifier): a day of \(p.label) does not start on a quarter hour (UTC)",
                                hint: "use UTC or a zone with a whole quarter-hour offset")
         }
         let sources = try names.map { (n) throws(VerdictError) in try catalog.resolve(n) }
         var declared: [String: ColumnDeclarations] = [:]
         for q in sources { declared[q.name] = try q.declarations() }
-        let current = Self.parameters(for: period)
-        let previous = Self.parameters(for: period.shifted(by: 1))
+        let current = Self.parameters(for: period, periodCount: periodCount)
+        let previous = Self.parameters(for: period.shifted(by: 1), periodCount: periodCount)
         var jobs: [(query: QuerySource, previous: Bool)] = []
         for q in sources {
             jobs.append((q, false))

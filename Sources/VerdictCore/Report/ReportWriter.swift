@@ -15,6 +15,8 @@ public struct ReportWriter {
     /// The command line that asked for the report, as manifest.json records it (passwords
     /// removed: `Manifest.redacted`).
     public var command: [String] = []
+    /// Alert rules to evaluate: the report then also writes alerts.csv.
+    public var alertRules: AlertRules?
 
     public init(engine: MetricsEngine) {
         self.engine = engine
@@ -31,6 +33,11 @@ public struct ReportWriter {
         public var contents: [(name: String, bytes: [UInt8])]
         /// manifest.json as written.
         public var manifest: Manifest
+        /// Every alert rule against each signal it matches (empty without rules), in the
+        /// order of alerts.csv.
+        public var alerts: [AlertResult] = []
+        /// The rules that matched no signal with data in the period or its baseline.
+        public var unmatchedAlertRules: [AlertRule] = []
     }
 
     /// Writes the report of `period` into `directory`, completely or not at all.
@@ -57,12 +64,17 @@ public struct ReportWriter {
             snapshot.results["changes"] = SignalChanges.compute(signals, current: period.first.isoDate,
                                                                 previous: period.shifted(by: 1).first.isoDate)
         }
-        let model = try ReportModel(snapshot)
+        var model = try ReportModel(snapshot)
+        let evaluation = try alertRules.map { (rules) throws(VerdictError) in
+            try engine.alerts(rules, period: period, signals: snapshot.results["signals"])
+        }
+        model.alerts = evaluation?.results ?? []
         var files: [(name: String, bytes: [UInt8])] = []
         for name in csvNames {
             guard let table = model.tables[name] else { continue }
             files.append((name + ".csv", Array(CSVWriter.render(table).utf8)))
         }
+        if let evaluation { files.append(("alerts.csv", Array(CSVWriter.render(evaluation.table).utf8))) }
         for chart in model.charts {
             files.append((chart.name + ".svg", Array(SVGChartRenderer.render(chart).utf8)))
         }
@@ -73,7 +85,8 @@ public struct ReportWriter {
         files.append((Manifest.fileName, manifest.bytes))
         try ReportDirectory.write(files, into: directory)
         return Written(directory: directory, files: files.map(\.name), report: directory + "/report.md", model: model,
-                       contents: files, manifest: manifest)
+                       contents: files, manifest: manifest,
+                       alerts: evaluation?.results ?? [], unmatchedAlertRules: evaluation?.unmatched ?? [])
     }
 
     /// The manifest of a report of `snapshot`, before its outputs are listed.
@@ -88,6 +101,15 @@ public struct ReportWriter {
                          schemaVersion: migrations.last ?? "", period: snapshot.period, coverage: model.coverage)
         m.setInputs(snapshot.results["inputs"])
         m.setQueries(snapshot.results, catalog: engine.catalog)
+        m.alerts = model.alerts.map { r in
+            func number(_ d: Double?) -> JSONValue { d.map { .double($0) } ?? .null }
+            return .object([
+                .init("rule", .string(r.rule.name)), .init("signal", .string(r.signal)), .init("severity", .string(r.severity.rawValue)),
+                .init("fired", .bool(r.fired)), .init("rate", number(r.rate)), .init("baseline_rate", number(r.baselineRate)),
+                .init("change_pp", number(r.changePP)), .init("p_value", number(r.test?.p)), .init("denominator", .int(r.denominator)),
+                .init("baseline_denominator", .int(r.baselineDenominator)), .init("note", .string(r.note?.rawValue)),
+            ])
+        }
         return m
     }
 

@@ -97,3 +97,74 @@ struct WhatChangedTests {
         }
     }
 }
+
+/// The report command's findings: an empty period with --fail-if-empty, alerts in the summary
+/// and the manifest.
+@Suite("Report: an empty period, and alerts in what changed and in the manifest")
+struct ReportFindingTests {
+    @Test("--fail-if-empty: an empty period is written, not mailed, and exits 6; a period with data exits 0")
+    func failIfEmpty() throws {
+        try withSandbox { box in
+            let log = try box.write("log.ndjson", lines: [Log.idVerdict("A", at: "2026-11-10T08:00:00Z", "Y")])
+            #expect(try runVerdict(["ingest", "--db", box.databasePath, log], in: box).status == 0)
+            let empty = box.file("empty")
+            let run = try runVerdictToEnd(["report", "--db", box.databasePath, "--week", "2026-W47", "--out", empty, "--fail-if-empty",
+                                           "--mail-to", "ops@example.com", "--sendmail", "/bin/false"], in: box)
+            #expect(run.status == 6, "\(run.stderr)")
+            #expect(run.stderrLines.count == 1 && run.stderrLines[0].contains("2026-W47 has no data") && run.stderrLines[0].contains("not mailed"), "\(run.stderr)")
+            #expect(FileManager.default.fileExists(atPath: empty + "/report.md") && FileManager.default.fileExists(atPath: empty + "/manifest.json"))
+            #expect(!FileManager.default.fileExists(atPath: empty + "/report.eml"))
+            #expect(try readText(empty + "/report.md").contains("This period has no data"))
+            // Without the flag the same report exits 0; with data, the flag changes nothing.
+            #expect(try runVerdictToEnd(["report", "--db", box.databasePath, "--week", "2026-W47", "--out", box.file("e2")], in: box).status == 0)
+            #expect(try runVerdictToEnd(["report", "--db", box.databasePath, "--week", "2026-W46", "--out", box.file("full"), "--fail-if-empty"], in: box).status == 0)
+        }
+    }
+
+    @Test("an empty period and an error alert: the alert's 4 wins over 6")
+    func precedence() throws {
+        try withSandbox { box in
+            let log = try box.write("log.ndjson", lines: (0..<40).map { Log.idVerdict("P\($0)", at: "2026-11-03T08:\(String(format: "%02d", $0)):00Z", "Y") })
+            #expect(try runVerdict(["ingest", "--db", box.databasePath, log], in: box).status == 0)
+            // W46 has nothing: pass_rate.ID_RECOGNITION falls below 50% (it has no rate: below holds
+            // only with data), so use the previous week's rate staying above 90%: above fires.
+            let rules = try box.write("rules.yaml", lines: [
+                "rules:", "  - name: pass rate high", "    signal: pass_rate.ID_RECOGNITION", "    when: above", "    value: 0.9",
+            ])
+            let run = try runVerdictToEnd(["report", "--db", box.databasePath, "--week", "2026-W45", "--out", box.file("r"),
+                                           "--alerts", rules, "--fail-if-empty"], in: box)
+            #expect(run.status == 4, "\(run.stderr)")
+            let empty = try runVerdictToEnd(["report", "--db", box.databasePath, "--week", "2026-W47", "--out", box.file("r2"),
+                                             "--alerts", rules, "--fail-if-empty"], in: box)
+            #expect(empty.status == 6, "\(empty.stderr)")
+        }
+    }
+
+    @Test("a firing opens what changed and is listed in the manifest with its numbers")
+    func alertsInSummaryAndManifest() throws {
+        try withSandbox { box in
+            let lines = (0..<40).map { i in Log.idVerdict("P\(i)", at: "2026-11-03T08:\(String(format: "%02d", i)):00Z", "Y") }
+                + (0..<40).map { i in Log.idVerdict("C\(i)", at: "2026-11-10T08:\(String(format: "%02d", i)):00Z", i < 20 ? "Y" : "N") }
+            let log = try box.write("log.ndjson", lines: lines)
+            #expect(try runVerdict(["ingest", "--db", box.databasePath, log], in: box).status == 0)
+            let rules = try box.write("rules.yaml", lines: [
+                "rules:", "  - name: pass rate down", "    signal: pass_rate.*", "    when: down", "    by_pp: 10",
+            ])
+            let out = box.file("r")
+            let run = try runVerdictToEnd(["report", "--db", box.databasePath, "--week", "2026-W46", "--out", out, "--alerts", rules], in: box)
+            #expect(run.status == 4, "\(run.stderr)")
+            let md = try readText(out + "/report.md")
+            #expect(md.contains("Alerts fired: 1 (1 of severity error):"))
+            #expect(md.contains("| pass rate down | error | pass\\_rate.ID\\_RECOGNITION | 50.00% | 100.00% | -50.0 pp | &lt; 0.001 |"), "\(md)")
+            let data = try #require(FileManager.default.contents(atPath: out + "/manifest.json"))
+            let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let alerts = try #require(manifest["alerts"] as? [[String: Any]])
+            #expect(alerts.count == 1)
+            #expect(alerts.first?["rule"] as? String == "pass rate down" && alerts.first?["fired"] as? Bool == true)
+            #expect(alerts.first?["denominator"] as? Int == 40 && alerts.first?["baseline_denominator"] as? Int == 40)
+            #expect(alerts.first?["rate"] as? Double == 0.5 && alerts.first?["baseline_rate"] as? Double == 1.0)
+            let outputs = try #require(manifest["outputs"] as? [[String: Any]]).compactMap { $0["file"] as? String }
+            #expect(outputs.contains("alerts.csv"))
+        }
+    }
+}

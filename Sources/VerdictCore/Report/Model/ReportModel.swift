@@ -20,6 +20,9 @@ public struct ReportModel: Sendable {
     public var coverage: Coverage?
     /// The signals that moved against the previous period; empty without `changes`.
     public var whatChanged: WhatChanged
+    /// Each alert rule against each signal it matches (`fired` says which fired); empty
+    /// when the report was given no rules.
+    public var alerts: [AlertResult] = []
 
     public init(period: ReportPeriod, headline: [ProductHeadline] = [], spoofChecks: [SpoofCheckChange]? = nil,
                 tables: [String: ReportTable] = [:], charts: [ChartSpec] = [], notes: [ReportNote] = [],

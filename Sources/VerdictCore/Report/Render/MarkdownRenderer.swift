@@ -58,6 +58,13 @@ public enum MarkdownRenderer {
             out += (sentence.hasPrefix("Partial period") || sentence.hasPrefix("This period has no data") ? "**" + sentence + "**" : sentence) + "\n"
         }
         if let rates = SummaryWords.passRates(model) { out += "\n" + rates + "\n" }
+        if let title = SummaryWords.alertsTitle(model) {
+            out += "\n" + title + "\n"
+            let fired = SummaryWords.firings(model)
+            if !fired.isEmpty {
+                out += "\n" + Markdown.table(SummaryWords.alertColumns, fired.map(SummaryWords.alertRow), rightAligned: SummaryWords.alertNumeric)
+            }
+        }
         let w = model.whatChanged
         out += "\n"
         if w.significant.isEmpty {

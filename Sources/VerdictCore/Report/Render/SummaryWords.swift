@@ -54,6 +54,36 @@ public enum SummaryWords {
     public static let nothingSignificant = "No signal moved significantly against the previous period."
     public static let smallSampleTitle = "Moved by \(Int(WhatChanged.smallSampleMove)) points or more on a small sample (under 30 transactions: not conclusive):"
 
+    public static let alertColumns = ["rule", "severity", "signal", "rate", "baseline", "change", "p"]
+    public static let alertNumeric: Set<Int> = [3, 4, 5, 6]
+
+    /// The firings of the report's alert rules (error ones first), or nil when it was given none.
+    public static func firings(_ model: ReportModel) -> [AlertResult] {
+        model.alerts.filter(\.fired).sorted { a, b in a.severity == .error && b.severity != .error }
+    }
+
+    public static func alertsTitle(_ model: ReportModel) -> String? {
+        guard !model.alerts.isEmpty else { return nil }
+        let fired = firings(model)
+        if fired.isEmpty { return "No alert rule fired (\(Set(model.alerts.map(\.rule.name)).count) rule(s) evaluated; see alerts.csv)." }
+        let errors = fired.filter { $0.severity == .error }.count
+        return "Alerts fired: \(fired.count) (\(errors) of severity error):"
+    }
+
+    public static func alertRow(_ r: AlertResult) -> [String] {
+        let baseline: String, change: String
+        switch r.rule.when {
+        case .up, .down:
+            baseline = ReportFormat.percent(r.baselineRate, digits: 2)
+            change = ReportFormat.points(r.changePP)
+        case .above, .below:
+            baseline = r.rule.when.rawValue + " " + ReportFormat.percent(r.rule.value, digits: 2)
+            change = ReportFormat.none
+        }
+        return [r.rule.name, r.severity.rawValue, r.signal, ReportFormat.percent(r.rate, digits: 2), baseline, change,
+                ReportFormat.pValue(r.test?.p)]
+    }
+
     /// "…and 4 more in changes.csv." when a list is cut; nil when it is not.
     public static func more(_ total: Int) -> String? {
         total > WhatChanged.shown ? "…and \(total - WhatChanged.shown) more in changes.csv." : nil
