@@ -4,7 +4,8 @@ import Mustache
 #endif
 
 /// Writes a report directory: every CSV file of the metric contract and the extra
-/// breakdowns, `report.md` rendered from a template, and SVG charts beside it.
+/// breakdowns, `report.md` rendered from a template, `report.html` (the same report as one
+/// self-contained page) and SVG charts beside them.
 ///
 /// CSV files hold no timestamps and rows come in a fixed order, so the same database and
 /// period give byte-identical files.
@@ -52,6 +53,7 @@ public struct ReportWriter {
             files.append((chart.name + ".svg", Array(SVGChartRenderer.render(chart).utf8)))
         }
         files.append(("report.md", Array(MarkdownRenderer.render(model, template: template).utf8)))
+        files.append(("report.html", Array(HTMLRenderer.render(model).utf8)))
         try ReportDirectory.write(files, into: directory)
         return Written(directory: directory, files: files.map(\.name), report: directory + "/report.md")
     }

@@ -165,13 +165,13 @@ struct ReportRendererTests {
         #expect(texts.first == "Rates")
         // 25%..100% comes near 0 and 100%: the axis runs from 0 to 100% in steps of 20.
         #expect(["0%", "20%", "40%", "60%", "80%", "100%", "w1", "w2", "w3", "A", "B"].allSatisfy(texts.contains))
-        // The plot runs from y = 76 (100%) to y = 268 (0%); three slots of 185.3 from x = 64,
+        // The plot runs from y = 76 (100%) to y = 268 (0%); three slots of 187.3 from x = 64,
         // each category at its middle: 0.5 → 172, 1.0 → 76.
         let dots = svg.filter { $0.name == "circle" }.map { [$0.attributes["cx"]!, $0.attributes["cy"]!] }
-        #expect(dots == [["156.7", "172.0"], ["527.3", "76.0"], ["156.7", "220.0"], ["342.0", "172.0"], ["527.3", "124.0"]])
+        #expect(dots == [["157.7", "172.0"], ["532.3", "76.0"], ["157.7", "220.0"], ["345.0", "172.0"], ["532.3", "124.0"]])
         // A's line breaks at its missing value: two runs.
         let paths = svg.filter { $0.name == "path" }.map { $0.attributes["d"]! }
-        #expect(paths == [" M156.7 172.0 M527.3 76.0", " M156.7 220.0 L342.0 172.0 L527.3 124.0"])
+        #expect(paths == [" M157.7 172.0 M532.3 76.0", " M157.7 220.0 L345.0 172.0 L532.3 124.0"])
     }
 
     @Test("SVG: bars are as high as their counts against the largest; an empty ranked chart says so")

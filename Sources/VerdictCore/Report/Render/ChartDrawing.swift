@@ -67,13 +67,19 @@ public struct ChartDrawing: Sendable, Equatable {
         self.marks = marks
     }
 
-    /// The layout of `spec`.
-    public init(_ spec: ChartSpec) {
+    /// The usual width of a chart; `narrowWidth` fits a phone's screen without shrinking
+    /// the text.
+    public static let standardWidth = 640.0
+    public static let narrowWidth = 360.0
+
+    /// The layout of `spec`, `width` wide (at least `narrowWidth`).
+    public init(_ spec: ChartSpec, width: Double = ChartDrawing.standardWidth) {
+        let w = max(width, Self.narrowWidth)
         switch spec.kind {
-        case .lines: self = Self.lines(spec)
-        case .bars: self = Self.bars(spec)
-        case .horizontalBars: self = Self.horizontalBars(spec)
-        case .smallMultiples: self = Self.smallMultiples(spec)
+        case .lines: self = Self.lines(spec, width: w)
+        case .bars: self = Self.bars(spec, width: w)
+        case .horizontalBars: self = Self.horizontalBars(spec, width: w)
+        case .smallMultiples: self = Self.smallMultiples(spec, width: w)
         }
     }
 
@@ -278,12 +284,13 @@ public struct ChartDrawing: Sendable, Equatable {
     /// fitted to the values and their 95% intervals, drawn as bands; the periods before the
     /// first value are left out and the chart says where the data starts. The legend runs
     /// under the title.
-    static func lines(_ spec: ChartSpec) -> ChartDrawing {
-        let w = 640.0, h = 320.0
+    static func lines(_ spec: ChartSpec, width w: Double) -> ChartDrawing {
+        let h = 320.0
         guard let (categories, series, dropped) = fromFirstValue(spec) else {
             return ChartDrawing(width: w, height: 80, title: spec.title, message: "No data in these periods", marks: [])
         }
-        let f = Frame(left: 64, top: 76, width: w - 64 - 20, height: h - 76 - 52)
+        let left = w < 500 ? 52.0 : 64.0
+        let f = Frame(left: left, top: 76, width: w - left - 14, height: h - 76 - 52)
         var marks = ratePlot(series, categories: categories, in: f, tickIntervals: 5, tickSize: 11,
                              categoryLabels: .spaced(size: 10), dot: 3, line: 2)
         var lx = 16.0
@@ -293,19 +300,21 @@ public struct ChartDrawing: Sendable, Equatable {
             lx += 16 + textWidth(s.name, size: 11) + 18
         }
         if dropped > 0, let first = categories.first {
-            marks.append(.label("data starts " + first, at: Point(w - 20, 46), size: 11, anchor: .end))
+            marks.append(.label("data starts " + first, at: Point(f.right, h - 10), size: 11, anchor: .end))
         }
         if let title = spec.valueAxis { marks.append(.label(title, at: Point(16, 66), size: 11, anchor: .start)) }
-        marks.append(.label(currentPeriodLabel, at: Point(f.left + f.width * (1 - 0.5 / Double(categories.count)), 66), size: 10, anchor: .middle))
-        if let title = spec.categoryAxis { marks.append(.label(title, at: Point(f.left + f.width / 2, h - 10), size: 11, anchor: .middle)) }
+        let current = f.left + f.width * (1 - 0.5 / Double(categories.count))
+        marks.append(.label(currentPeriodLabel, at: Point(min(current, w - 4 - textWidth(currentPeriodLabel, size: 10) / 2), 66), size: 10, anchor: .middle))
+        if let title = spec.categoryAxis { marks.append(.label(title, at: Point(16, h - 10), size: 11, anchor: .start)) }
         return ChartDrawing(width: w, height: h, title: spec.title, marks: marks)
     }
 
     /// Vertical bars of the first series on an axis from 0 in round steps, each with its value
     /// above and its category below.
-    static func bars(_ spec: ChartSpec) -> ChartDrawing {
-        let w = 640.0, h = 320.0
-        let f = Frame(left: 64, top: 64, width: w - 64 - 20, height: h - 64 - 52)
+    static func bars(_ spec: ChartSpec, width w: Double) -> ChartDrawing {
+        let h = 320.0
+        let left = w < 500 ? 52.0 : 64.0
+        let f = Frame(left: left, top: 64, width: w - left - 14, height: h - 64 - 52)
         let values = spec.series.first?.values ?? []
         let axis = ValueAxis.counts(upTo: values.compactMap { $0 }.max() ?? 0, intervals: 4)
         func y(_ v: Double) -> Double { axis.y(v, top: f.top, height: f.height) }
@@ -317,13 +326,15 @@ public struct ChartDrawing: Sendable, Equatable {
         }
         let widest = spec.categories.map { textWidth($0, size: 10) }.max() ?? 0
         let every = max(Int(((widest + 6) / slot).rounded(.up)), 1)
+        // Values above the bars only where they fit side by side; the axis gives the scale.
+        let valuesFit = values.compactMap { $0 }.allSatisfy { textWidth(valueLabel($0, spec.values), size: 10) <= slot * 0.95 }
         for (i, value) in values.enumerated() {
             let bx = f.left + slot * Double(i) + slot * 0.15
             let label = i < spec.categories.count ? spec.categories[i] : ""
             if let v = value {
                 let top = y(v)
                 marks.append(.bar(origin: Point(bx, top), width: slot * 0.7, height: f.bottom - top, color: palette[0]))
-                marks.append(.label(valueLabel(v, spec.values), at: Point(bx + slot * 0.35, top - 4), size: 10, anchor: .middle))
+                if valuesFit { marks.append(.label(valueLabel(v, spec.values), at: Point(bx + slot * 0.35, top - 4), size: 10, anchor: .middle)) }
             }
             if i % every == 0 { marks.append(.label(label, at: Point(bx + slot * 0.35, f.bottom + 16), size: 10, anchor: .middle)) }
         }
@@ -333,10 +344,11 @@ public struct ChartDrawing: Sendable, Equatable {
     }
 
     /// Horizontal bars of the first series in the given order, scaled to the largest, the
-    /// category on the left (cut to 32 characters) and the value at the bar's end; the value
-    /// axis's title under them.
-    static func horizontalBars(_ spec: ChartSpec) -> ChartDrawing {
-        let rowH = 24.0, top = 40.0, left = 220.0, right = 80.0, w = 640.0
+    /// category on the left (cut to 32 characters, fewer on a narrow chart) and the value at
+    /// the bar's end; the value axis's title under them.
+    static func horizontalBars(_ spec: ChartSpec, width w: Double) -> ChartDrawing {
+        let rowH = 24.0, top = 40.0, left = min(220.0, (w * 0.4).rounded()), right = w < 500 ? 56.0 : 80.0
+        let chars = w < 500 ? min(32, Int((left - 12) / (11 * 0.6))) : 32
         let values = spec.series.first?.values ?? []
         let titled = spec.valueAxis != nil && !values.isEmpty
         let h = top + rowH * Double(max(values.count, 1)) + 16 + (titled ? 20 : 0)
@@ -345,7 +357,7 @@ public struct ChartDrawing: Sendable, Equatable {
         for (i, value) in values.enumerated() {
             let y = top + rowH * Double(i)
             let category = i < spec.categories.count ? spec.categories[i] : ""
-            let label = category.count > 32 ? String(category.prefix(31)) + "…" : category
+            let label = category.count > chars ? String(category.prefix(chars - 1)) + "…" : category
             marks.append(.label(label, at: Point(left - 8, y + 15), size: 11, anchor: .end))
             if let v = value {
                 let bw = (w - left - right) * v / maxV
@@ -361,13 +373,13 @@ public struct ChartDrawing: Sendable, Equatable {
         return ChartDrawing(width: w, height: h, title: spec.title, message: values.isEmpty ? "No data in this period" : nil, marks: marks)
     }
 
-    /// A grid of small line charts, three to a row, one per panel: its title, its value in
+    /// A grid of small line charts, three to a row (two on a narrow chart), one per panel: its title, its value in
     /// the report period (the last category), and its share across the periods on an axis of
     /// its own, with the interval band and the report period marked, as `lines` draws them;
     /// a panel whose first periods are empty starts at its data and says so.
-    static func smallMultiples(_ spec: ChartSpec) -> ChartDrawing {
-        let w = 640.0, side = 16.0, gap = 14.0, top = 40.0, ph = 150.0
-        let columns = 3
+    static func smallMultiples(_ spec: ChartSpec, width w: Double) -> ChartDrawing {
+        let side = 16.0, gap = 14.0, top = 40.0, ph = 150.0
+        let columns = w < 500 ? 2 : 3
         let pw = (w - 2 * side - gap * Double(columns - 1)) / Double(columns)
         guard !spec.panels.isEmpty else {
             return ChartDrawing(width: w, height: 80, title: spec.title, message: "No signals to show", marks: [])
