@@ -21,6 +21,12 @@ private func keep(_ name: String, _ d: ChartDrawing) throws {
     try FileBytes.writeAtomically(path: dir + "/" + name + ".png", bytes: try ChartRaster.png(svg: svg))
 }
 
+/// Both layouts of `spec`, kept to look at.
+private func keep(_ name: String, _ spec: ChartSpec) throws {
+    try keep(name, ChartDrawing(spec))
+    try keep(name + "-narrow", ChartDrawing(spec, width: ChartDrawing.narrowWidth))
+}
+
 /// Each grid line of a rate chart: its value in percent (from its tick label) and its y, lowest value first.
 private func ticks(_ d: ChartDrawing) -> [(percent: Double, y: Double)] {
     labels(d).filter { $0.text.hasSuffix("%") && $0.size == 11 }.compactMap { l in Double(l.text.dropLast()).map { ($0, l.at.y) } }
@@ -45,7 +51,7 @@ struct ChartLayoutTests {
     @Test("a rate moving between 76% and 80% is drawn on an axis fitted to it, with tick labels, not on 0..100%")
     func axisFollowsTheData() throws {
         let d = ChartDrawing(Self.trend)
-        try keep("trend", d)
+        try keep("trend", Self.trend)
         let t = ticks(d)
         // The intervals (about ±2.6 pp at n = 1000) widen the data to 73.3%..82.5%.
         let values = t.map(\.percent)
@@ -132,7 +138,7 @@ struct ChartLayoutTests {
         let spec = ChartSpec(name: "h", kind: .bars, title: "Counts", categories: ["0–10", "10–20", "20–30"],
                              series: [ChartSpec.Series(name: "n", values: [10, 5, 7])], values: .counts, categoryAxis: "score", valueAxis: "transactions")
         let d = ChartDrawing(spec)
-        try keep("bars", d)
+        try keep("bars", spec)
         let axis = ChartDrawing.ValueAxis.counts(upTo: 10, intervals: 4)
         #expect(axis.ticks == [0, 5, 10] || axis.ticks == [0, 2, 4, 6, 8, 10])
         #expect(ChartDrawing.ValueAxis.counts(upTo: 1234, intervals: 4).ticks == [0, 500, 1000, 1500])
@@ -153,7 +159,7 @@ struct ChartLayoutTests {
         #expect(spec.kind == .smallMultiples && spec.panels.count == 4 && spec.panels.allSatisfy { $0.kind == .lines })
         #expect(spec.panels[0].series[0].values.last == 30.0 / 410 && spec.panels[0].series[0].intervals.count == 8)
         let d = ChartDrawing(spec)
-        try keep("small_multiples", d)
+        try keep("small_multiples", spec)
         // Two rows of three panels.
         #expect(d.width == 640 && d.height > 300 && d.height < 400)
         let texts = labels(d).map(\.text)
@@ -176,6 +182,42 @@ struct ChartLayoutTests {
 
         let none = ChartDrawing(ChartSpec.smallMultiples(name: "s", title: "t", signals: []))
         #expect(none.marks.isEmpty && none.message != nil)
+    }
+
+    @Test("the narrow layout (a phone's width): the same marks in 360 points, labels kept inside, small multiples two to a row")
+    func narrowLayouts() throws {
+        let reasons = ChartSpec(name: "failure_reasons", kind: .horizontalBars, title: "Failures", categories: ["SCREEN_RECAPTURE", String(repeating: "LONG_", count: 8), "BLUR"],
+                                series: [ChartSpec.Series(name: "n", values: [1836, 898, 12])], values: .counts, valueAxis: "failed transactions")
+        let histogram = ChartSpec(name: "q", kind: .bars, title: "Quality", categories: (0..<10).map { "\($0 * 10)–\($0 * 10 + 10)" },
+                                  series: [ChartSpec.Series(name: "n", values: (0..<10).map { Double(1000 + $0 * 1234) })], values: .counts)
+        let multiples = ChartSpec.smallMultiples(name: "s", title: "Signals", signals: (0..<3).map { k in
+            (name: "signal_\(k)", categories: weeks, points: weeks.indices.map { (numerator: 10 + k + $0, denominator: 100) })
+        })
+        try keep("failure_reasons", reasons)
+        try keep("histogram", histogram)
+        for spec in [Self.trend, reasons, histogram, multiples] {
+            let wide = ChartDrawing(spec), narrow = ChartDrawing(spec, width: ChartDrawing.narrowWidth)
+            #expect(wide.width == 640 && narrow.width == 360)
+            for l in labels(narrow) {
+                // A label's ends, as far as its anchor and about 0.6 em a character tell.
+                let w = ChartDrawing.textWidth(l.text, size: l.size)
+                let (start, end): (Double, Double)
+                switch narrow.marks.compactMap({ if case .label(let t, let at, _, let a) = $0, t == l.text, at == l.at { a } else { nil } }).first {
+                case .start: (start, end) = (l.at.x, l.at.x + w)
+                case .end: (start, end) = (l.at.x - w, l.at.x)
+                default: (start, end) = (l.at.x - w / 2, l.at.x + w / 2)
+                }
+                #expect(start >= 0 && end <= narrow.width + 1, "\(spec.name): \(l.text) runs from \(start) to \(end)")
+            }
+        }
+        // The ranked chart's long category is cut shorter; the histogram's values would not
+        // fit above its narrow bars and are left to the axis.
+        let cut = labels(ChartDrawing(reasons, width: 360)).map(\.text)
+        #expect(cut.contains { $0.hasPrefix("LONG_") && $0.hasSuffix("…") && $0.count < 25 })
+        #expect(!labels(ChartDrawing(histogram, width: 360)).contains { $0.text == "12106" })
+        #expect(labels(ChartDrawing(histogram)).contains { $0.text == "12106" })
+        // Three panels: one row of three, or two rows of two.
+        #expect(ChartDrawing(multiples).height < ChartDrawing(multiples, width: 360).height)
     }
 
     @Test("every kind of chart paints an SVG an XML parser reads, intervals as see-through polygons")

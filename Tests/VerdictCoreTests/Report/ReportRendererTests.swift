@@ -189,10 +189,10 @@ struct ReportRendererTests {
         let emptySVG = try XMLElements.parse(SVGChartRenderer.render(drawing))
         #expect(emptySVG.filter { $0.name == "text" }.map(\.text) == ["Reasons", "No data in this period"])
 
-        // A long category is cut to 32 characters on a ranked chart.
+        // A long category is cut to the room left of the bars on a ranked chart: 27 characters.
         let long = ChartSpec(name: "l", kind: .horizontalBars, title: "t", categories: [String(repeating: "x", count: 40)],
                              series: [ChartSpec.Series(name: "n", values: [1])], values: .counts)
-        #expect(ChartDrawing(long).marks.first == .label(String(repeating: "x", count: 31) + "…", at: ChartDrawing.Point(212, 55), size: 11, anchor: .end))
+        #expect(ChartDrawing(long).marks.first == .label(String(repeating: "x", count: 26) + "…", at: ChartDrawing.Point(212, 55), size: 11, anchor: .end))
     }
 
     @Test("a number a user's query makes infinite or NaN reads as a dash in Markdown (CSV leaves it empty); a negative zero has no sign")

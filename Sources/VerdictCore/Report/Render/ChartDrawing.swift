@@ -91,12 +91,14 @@ public struct ChartDrawing: Sendable, Equatable {
         }
     }
 
-    /// About how wide a label is: DejaVu Sans averages a little under 0.6 em a character.
-    static func textWidth(_ s: String, size: Double) -> Double { Double(s.count) * size * 0.6 }
+    /// About how wide a label can be: in DejaVu Sans (or the fonts that stand in for it) a
+    /// capital letter takes up to about 0.7 em, and log codes are mostly capitals.
+    static let emPerCharacter = 0.7
+    static func textWidth(_ s: String, size: Double) -> Double { Double(s.count) * size * emPerCharacter }
 
     /// `s` cut to `width` with an ellipsis.
     static func cut(_ s: String, toWidth width: Double, size: Double) -> String {
-        let n = max(Int(width / (size * 0.6)), 2)
+        let n = max(Int(width / (size * emPerCharacter)), 2)
         return s.count > n ? String(s.prefix(n - 1)) + "…" : s
     }
 
@@ -344,11 +346,10 @@ public struct ChartDrawing: Sendable, Equatable {
     }
 
     /// Horizontal bars of the first series in the given order, scaled to the largest, the
-    /// category on the left (cut to 32 characters, fewer on a narrow chart) and the value at
-    /// the bar's end; the value axis's title under them.
+    /// category on the left (cut to the room there: 27 characters, 17 on a narrow chart) and
+    /// the value at the bar's end; the value axis's title under them.
     static func horizontalBars(_ spec: ChartSpec, width w: Double) -> ChartDrawing {
         let rowH = 24.0, top = 40.0, left = min(220.0, (w * 0.4).rounded()), right = w < 500 ? 56.0 : 80.0
-        let chars = w < 500 ? min(32, Int((left - 12) / (11 * 0.6))) : 32
         let values = spec.series.first?.values ?? []
         let titled = spec.valueAxis != nil && !values.isEmpty
         let h = top + rowH * Double(max(values.count, 1)) + 16 + (titled ? 20 : 0)
@@ -357,7 +358,7 @@ public struct ChartDrawing: Sendable, Equatable {
         for (i, value) in values.enumerated() {
             let y = top + rowH * Double(i)
             let category = i < spec.categories.count ? spec.categories[i] : ""
-            let label = category.count > chars ? String(category.prefix(chars - 1)) + "…" : category
+            let label = cut(category, toWidth: left - 8, size: 11)
             marks.append(.label(label, at: Point(left - 8, y + 15), size: 11, anchor: .end))
             if let v = value {
                 let bw = (w - left - right) * v / maxV
