@@ -75,20 +75,39 @@ public enum HTMLRenderer {
     /// for a mail client that drops the CSS); a table without rows says so.
     public static func table(_ t: ReportTable) -> String {
         if t.rows.isEmpty { return "<p>No rows for this period.</p>\n" }
-        let numeric = t.columns.map(\.kind.isNumeric)
+        let styles = t.columns.map { $0.kind.isNumeric ? Column.number : .text }
         let rows = t.shownRows.map { row in zip(t.columns, row).map { ReportFormat.cell($1, kind: $0.kind) } }
-        return table(t.columns.map(\.name), rows, numeric: numeric)
+        return table(t.columns.map(\.name), rows, styles)
+    }
+
+    /// How a column's cells are set.
+    enum Column {
+        /// Log text: wraps where it must.
+        case text
+        /// A number: right-aligned, on one line.
+        case number
+        /// Short words that read badly broken (an interval): on one line.
+        case unbroken
+        /// A sentence: wraps, but is never squeezed narrower than a few words.
+        case prose
     }
 
     /// A table from headers and formatted cells, every cell escaped here.
-    static func table(_ headers: [String], _ rows: [[String]], numeric: [Bool]) -> String {
-        func isNumeric(_ i: Int) -> Bool { i < numeric.count && numeric[i] }
+    static func table(_ headers: [String], _ rows: [[String]], _ styles: [Column]) -> String {
+        func open(_ tag: String, _ i: Int) -> String {
+            switch i < styles.count ? styles[i] : .text {
+            case .text: "<\(tag)>"
+            case .number: tag == "td" ? "<td class=\"n\" align=\"right\">" : "<th class=\"n\">"
+            case .unbroken: "<\(tag) class=\"nowrap\">"
+            case .prose: "<\(tag) class=\"wrap\">"
+            }
+        }
         var s = "<div class=\"scroll\"><table border=\"1\" cellspacing=\"0\" cellpadding=\"4\">\n<thead><tr>"
-        for (i, h) in headers.enumerated() { s += (isNumeric(i) ? "<th class=\"n\">" : "<th>") + escape(h) + "</th>" }
+        for (i, h) in headers.enumerated() { s += open("th", i) + escape(h) + "</th>" }
         s += "</tr></thead>\n<tbody>\n"
         for r in rows {
             s += "<tr>"
-            for (i, c) in r.enumerated() { s += (isNumeric(i) ? "<td class=\"n\" align=\"right\">" : "<td>") + escape(c) + "</td>" }
+            for (i, c) in r.enumerated() { s += open("td", i) + escape(c) + "</td>" }
             s += "</tr>\n"
         }
         return s + "</tbody>\n</table></div>\n"
@@ -102,7 +121,7 @@ public enum HTMLRenderer {
                     ReportFormat.significance(c.change)]
         }
         return table(["check", "evaluated", "pass rate", "95% interval", "previous", "change"], rows,
-                     numeric: [false, true, true, false, true, false])
+                     [.text, .number, .number, .unbroken, .number, .prose])
     }
 
     /// A note as report.md says it, escaped, its `command` spans as code.
