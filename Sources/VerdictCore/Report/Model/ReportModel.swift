@@ -1,7 +1,7 @@
 /// Everything a report says, as numbers and typed values, built once from the query results
 /// of one period (`ReportModel.init(_:)`, ReportModelBuilder.swift). Every output is rendered
-/// from it: CSV files (`CSVWriter`), report.md (`MarkdownRenderer`) and the charts
-/// (`ChartDrawing`, `SVGChartRenderer`). No renderer reads another's output, and nothing
+/// from it: CSV files (`CSVWriter`), report.md (`MarkdownRenderer`), report.html
+/// (`HTMLRenderer`) and the charts (`ChartDrawing`, `SVGChartRenderer`, `ChartRaster`). No renderer reads another's output, and nothing
 /// here is formatted text: how a number reads is the renderer's business (`ReportFormat`).
 public struct ReportModel: Sendable {
     public var period: ReportPeriod
