@@ -28,11 +28,13 @@ let package = Package(
         .systemLibrary(name: "VerdictZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "VerdictOpenSSL", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "VerdictCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // librsvg and cairo: charts as PNG images (mail clients do not show SVG).
+        .systemLibrary(name: "VerdictRSVG", pkgConfig: "librsvg-2.0", providers: [.apt(["librsvg2-dev"])]),
 
         .target(
             name: "VerdictCore",
             dependencies: [
-                "VerdictLibCSV", "VerdictZlib", "VerdictOpenSSL", "VerdictCurl",
+                "VerdictLibCSV", "VerdictZlib", "VerdictOpenSSL", "VerdictCurl", "VerdictRSVG",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,7 +61,7 @@ let package = Package(
         .testTarget(
             name: "VerdictCoreTests",
             dependencies: [
-                "VerdictCore", "VerdictLibCSV",
+                "VerdictCore", "VerdictLibCSV", "VerdictRSVG",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -2,8 +2,8 @@ import Foundation
 import PackagePlugin
 
 /// Compiles the query files (Queries/, Queries/checks/) and report templates (Reports/) into
-/// the target it is applied to, as `Embedded.queries`, `Embedded.checks` and
-/// `Embedded.templates`. It runs on every build, so an edited query is in the next binary
+/// the target it is applied to, as `Embedded.queries`, `Embedded.checks`,
+/// `Embedded.templates` (report.md) and `Embedded.pages` (report.html, `NAME.html.mustache`). It runs on every build, so an edited query is in the next binary
 /// with nothing to regenerate by hand.
 @main
 struct EmbedResources: BuildToolPlugin {

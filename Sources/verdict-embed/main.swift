@@ -13,11 +13,11 @@ func literal(_ text: String) -> String {
     return hashes + "\"\"\"\n" + text + "\n\"\"\"" + hashes
 }
 
-/// `[NAME: text]` for every file of `folder` ending in `suffix`, sorted by name.
-func table(_ root: URL, _ folder: String, _ suffix: String) throws -> String {
+/// `[NAME: text]` for every file of `folder` ending in `suffix` but not in `excluding`, sorted by name.
+func table(_ root: URL, _ folder: String, _ suffix: String, excluding: String? = nil) throws -> String {
     let dir = root.appendingPathComponent(folder)
     let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-        .filter { $0.hasSuffix(suffix) && !$0.hasPrefix(".") }
+        .filter { $0.hasSuffix(suffix) && !$0.hasPrefix(".") && !(excluding.map($0.hasSuffix) ?? false) }
         .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     var rows: [String] = []
     for file in names {
@@ -44,8 +44,11 @@ do {
             /// Queries/checks/NAME.sql, by NAME: data checks that return offending rows.
             static let checks: [String: String] = \(try table(root, "Queries/checks", ".sql"))
 
-            /// Reports/NAME.mustache, by NAME.
-            static let templates: [String: String] = \(try table(root, "Reports", ".mustache"))
+            /// Reports/NAME.mustache, by NAME: templates of report.md.
+            static let templates: [String: String] = \(try table(root, "Reports", ".mustache", excluding: ".html.mustache"))
+
+            /// Reports/NAME.html.mustache, by NAME: templates of report.html.
+            static let pages: [String: String] = \(try table(root, "Reports", ".html.mustache"))
         }
 
         """

@@ -4,7 +4,7 @@ import VerdictCore
 extension Verdict {
     struct Report: FindingCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write every metric CSV file, charts and report.md for a period.",
+            abstract: "Write every metric CSV file, charts, report.md and report.html for a period.",
             discussion: "The same database and period always give byte-identical CSV files.")
 
         @OptionGroup var db: DatabaseOption

@@ -4,7 +4,8 @@ import Mustache
 #endif
 
 /// Writes a report directory: every CSV file of the metric contract and the extra
-/// breakdowns, `report.md` rendered from a template, and SVG charts beside it.
+/// breakdowns, `report.md` rendered from a template, `report.html` (the same report as one
+/// self-contained page) and SVG charts beside them.
 ///
 /// CSV files hold no timestamps and rows come in a fixed order, so the same database and
 /// period give byte-identical files.
@@ -79,6 +80,7 @@ public struct ReportWriter {
             files.append((chart.name + ".svg", Array(SVGChartRenderer.render(chart).utf8)))
         }
         files.append(("report.md", Array(MarkdownRenderer.render(model, template: template).utf8)))
+        files.append(("report.html", Array(HTMLRenderer.render(model).utf8)))
         var manifest = try manifest(for: snapshot, model: model)
         manifest.setOutputs(files)
         // Last in the list, so that it is put in place after every other file.

@@ -69,7 +69,7 @@ struct ReliabilityReportDirectoryTests {
         let out = try runVerdict(["report", "--db", box.databasePath, "--week", "2026-W46", "--out", dir], in: box)
         #expect(out.status == 0, "\(out.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir)
-        #expect(files.count == 24)
+        #expect(files.count == 25)  // 19 CSV files, 3 charts, report.md, report.html, manifest.json
         for f in files { try box.write("out/old/" + f, bytes: Array("old \(f)\n".utf8)) }
         return dir
     }
@@ -143,7 +143,7 @@ struct ReliabilityReportDirectoryTests {
             let out = try runVerdict(["report", "--db", box.databasePath, "--week", "2026-W46", "--out", dir], in: box)
             #expect(out.status == 0, "\(out.stderr)")
             let after = try treeSnapshot(box.file("out"))
-            #expect(after.keys.filter { $0.hasPrefix("old/") }.count == 25)
+            #expect(after.keys.filter { $0.hasPrefix("old/") }.count == 26)
             for (name, bytes) in after where name.hasPrefix("old/") && name != "old/mine.txt" {
                 #expect(bytes.map { !String(decoding: $0, as: UTF8.self).hasPrefix("old ") } ?? false, "\(name) was not replaced")
             }
@@ -153,7 +153,7 @@ struct ReliabilityReportDirectoryTests {
             let made = try runVerdict(["report", "--db", box.databasePath, "--week", "2026-W46", "--out", nested], in: box)
             #expect(made.status == 0, "\(made.stderr)")
             let tree = try treeSnapshot(box.file("out"))
-            #expect(tree.keys.filter { $0.hasPrefix("a/b/c/") }.count == 24)
+            #expect(tree.keys.filter { $0.hasPrefix("a/b/c/") }.count == 25)
             #expect(tree.keys.allSatisfy { !$0.contains(".verdict") && !$0.contains(".tmp") }, "\(tree.keys.sorted())")
             let (new, first) = (try readCSV(nested, "outcomes"), try readCSV(dir, "outcomes"))
             #expect(new == first && new.count == 3)

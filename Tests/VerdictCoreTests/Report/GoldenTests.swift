@@ -5,14 +5,14 @@ import Testing
 /// Golden files: the report of one fixed fixture, compared byte for byte.
 ///
 /// Input: Fixtures/golden/input/, a copy of tools/oracle/fixtures (ingested in the order
-/// a, b, c). Expected output: Fixtures/golden/expected/ (every CSV file and report.md of
+/// a, b, c). Expected output: Fixtures/golden/expected/ (every CSV file, report.md and report.html of
 /// `--week 2026-W46`). Re-record with `VERDICT_RECORD_GOLDEN=1 swift test …`, then rebuild
 /// (the fixtures are copied into the test bundle) and review the diff: Fixtures/golden/README.md
 /// says how the recorded files were checked.
 @Suite("Golden files")
 struct GoldenTests {
     static let inputs = ["a_idrecognition.ndjson", "b_videoverify.ndjson", "c_refused.ndjson.gz"]
-    static let outputs = (QueryCatalog.contractFiles + QueryCatalog.extraFiles).map { $0 + ".csv" } + ["report.md"]
+    static let outputs = (QueryCatalog.contractFiles + QueryCatalog.extraFiles).map { $0 + ".csv" } + ["report.md", "report.html"]
     static var recording: Bool { ProcessInfo.processInfo.environment["VERDICT_RECORD_GOLDEN"] == "1" }
 
     /// Ingests the golden input into a fresh database in `box` and writes the W46 report.

@@ -169,8 +169,10 @@ struct ReportModelTests {
         #expect(charts.map(\.kind) == [.lines, .bars, .horizontalBars])
         let trend = charts[0]
         #expect(trend.values == .rates && trend.categories == ["2026-11-02", "2026-11-09"])
-        #expect(trend.series == [ChartSpec.Series(name: "ID_RECOGNITION", values: [0.5, 0.75]),
-                                 ChartSpec.Series(name: "VIDEO_VERIFY", values: [nil, nil])])
+        // Each rate with its Wilson 95% interval from passed and completed.
+        #expect(trend.series == [ChartSpec.Series(name: "ID_RECOGNITION", proportions: [Proportion(1, of: 2), Proportion(3, of: 4)]),
+                                 ChartSpec.Series(name: "VIDEO_VERIFY", values: [nil, nil], intervals: [nil, nil])])
+        #expect(trend.series[0].intervals[1] == Interval(low: 0.30064184258240184, high: 0.9544127391902995))
         #expect(charts[1].categories == ["0–10", "10–20"] && charts[1].series.first?.values == [3, 0] && charts[1].values == .counts)
         #expect(charts[2].categories == (0..<12).map { "E\($0)" })
         #expect(charts[2].series.first?.values == (4...15).reversed().map { Double($0) })

@@ -160,16 +160,18 @@ struct ReportRendererTests {
             ChartSpec.Series(name: "A", values: [0.5, nil, 1.0]), ChartSpec.Series(name: "B", values: [0.25, 0.5, 0.75]),
         ], values: .rates)
         let svg = try XMLElements.parse(SVGChartRenderer.render(spec))
-        #expect(svg.first?.name == "svg" && svg.first?.attributes["width"] == "720.0")
+        #expect(svg.first?.name == "svg" && svg.first?.attributes["width"] == "640.0")
         let texts = svg.filter { $0.name == "text" }.map(\.text)
         #expect(texts.first == "Rates")
-        #expect(["0%", "25%", "50%", "75%", "100%", "w1", "w2", "w3", "A", "B"].allSatisfy(texts.contains))
-        // The plot runs from y = 40 (100%) to y = 272 (0%), x from 56 to 570: 0.5 → 156, 1.0 → 40.
+        // 25%..100% comes near 0 and 100%: the axis runs from 0 to 100% in steps of 20.
+        #expect(["0%", "20%", "40%", "60%", "80%", "100%", "w1", "w2", "w3", "A", "B"].allSatisfy(texts.contains))
+        // The plot runs from y = 76 (100%) to y = 268 (0%); three slots of 187.3 from x = 64,
+        // each category at its middle: 0.5 → 172, 1.0 → 76.
         let dots = svg.filter { $0.name == "circle" }.map { [$0.attributes["cx"]!, $0.attributes["cy"]!] }
-        #expect(dots == [["56.0", "156.0"], ["570.0", "40.0"], ["56.0", "214.0"], ["313.0", "156.0"], ["570.0", "98.0"]])
+        #expect(dots == [["157.7", "172.0"], ["532.3", "76.0"], ["157.7", "220.0"], ["345.0", "172.0"], ["532.3", "124.0"]])
         // A's line breaks at its missing value: two runs.
         let paths = svg.filter { $0.name == "path" }.map { $0.attributes["d"]! }
-        #expect(paths == [" M56.0 156.0 M570.0 40.0", " M56.0 214.0 L313.0 156.0 L570.0 98.0"])
+        #expect(paths == [" M157.7 172.0 M532.3 76.0", " M157.7 220.0 L345.0 172.0 L532.3 124.0"])
     }
 
     @Test("SVG: bars are as high as their counts against the largest; an empty ranked chart says so")
@@ -177,9 +179,9 @@ struct ReportRendererTests {
         let bars = ChartSpec(name: "h", kind: .bars, title: "Counts", categories: ["a", "b"],
                              series: [ChartSpec.Series(name: "n", values: [10, 5])], values: .counts)
         let svg = try XMLElements.parse(SVGChartRenderer.render(bars))
-        // Plot height 232: 10 is the largest (232), 5 half of it.
-        #expect(svg.filter { $0.name == "rect" }.dropFirst().map { $0.attributes["height"] } == ["232.0", "116.0"])
-        #expect(svg.filter { $0.name == "text" }.map(\.text) == ["Counts", "10", "a", "5", "b"])
+        // Plot height 204, an axis from 0 to 10 in steps of 5: 10 is 204 high, 5 half of it.
+        #expect(svg.filter { $0.name == "rect" }.dropFirst().map { $0.attributes["height"] } == ["204.0", "102.0"])
+        #expect(svg.filter { $0.name == "text" }.map(\.text) == ["Counts", "0", "5", "10", "10", "a", "5", "b"])
 
         let empty = ChartSpec(name: "e", kind: .horizontalBars, title: "Reasons", categories: [], series: [ChartSpec.Series(name: "n", values: [])], values: .counts)
         let drawing = ChartDrawing(empty)
@@ -187,10 +189,10 @@ struct ReportRendererTests {
         let emptySVG = try XMLElements.parse(SVGChartRenderer.render(drawing))
         #expect(emptySVG.filter { $0.name == "text" }.map(\.text) == ["Reasons", "No data in this period"])
 
-        // A long category is cut to 32 characters on a ranked chart.
+        // A long category is cut to the room left of the bars on a ranked chart: 27 characters.
         let long = ChartSpec(name: "l", kind: .horizontalBars, title: "t", categories: [String(repeating: "x", count: 40)],
                              series: [ChartSpec.Series(name: "n", values: [1])], values: .counts)
-        #expect(ChartDrawing(long).marks.first == .label(String(repeating: "x", count: 31) + "…", at: ChartDrawing.Point(212, 55), size: 11, anchor: .end))
+        #expect(ChartDrawing(long).marks.first == .label(String(repeating: "x", count: 26) + "…", at: ChartDrawing.Point(212, 55), size: 11, anchor: .end))
     }
 
     @Test("a number a user's query makes infinite or NaN reads as a dash in Markdown (CSV leaves it empty); a negative zero has no sign")

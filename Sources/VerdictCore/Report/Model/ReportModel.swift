@@ -1,7 +1,7 @@
 /// Everything a report says, as numbers and typed values, built once from the query results
 /// of one period (`ReportModel.init(_:)`, ReportModelBuilder.swift). Every output is rendered
-/// from it: CSV files (`CSVWriter`), report.md (`MarkdownRenderer`) and the charts
-/// (`ChartDrawing`, `SVGChartRenderer`). No renderer reads another's output, and nothing
+/// from it: CSV files (`CSVWriter`), report.md (`MarkdownRenderer`), report.html
+/// (`HTMLRenderer`) and the charts (`ChartDrawing`, `SVGChartRenderer`, `ChartRaster`). No renderer reads another's output, and nothing
 /// here is formatted text: how a number reads is the renderer's business (`ReportFormat`).
 public struct ReportModel: Sendable {
     public var period: ReportPeriod
@@ -186,17 +186,20 @@ public enum ReportNote: Sendable, Equatable {
 /// A chart: what it plots, not how it is drawn (`ChartDrawing` lays it out).
 public struct ChartSpec: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
-        /// One line per series across the categories (periods).
+        /// One line per series across the categories (periods), the last category being the
+        /// report period.
         case lines
         /// One vertical bar per category, first series.
         case bars
         /// One horizontal bar per category, first series, in the given order (largest first).
         case horizontalBars
+        /// A grid of small line charts, one per panel (`panels`), each on its own scale.
+        case smallMultiples
     }
 
     /// What the values are, which decides the axis and the value labels.
     public enum Values: Sendable, Equatable {
-        /// Shares from 0 to 1, on an axis from 0 to 100%.
+        /// Shares from 0 to 1, on an axis fitted to them (within 0 to 100%).
         case rates
         /// Counts, on an axis from 0 to the largest.
         case counts
@@ -206,10 +209,20 @@ public struct ChartSpec: Sendable, Equatable {
         public var name: String
         /// One per category; nil where there is no value (a gap).
         public var values: [Double?]
+        /// The 95% interval of each value, when the values are shares of counts (one per
+        /// category, nil where there is none); empty when the series has no intervals.
+        public var intervals: [Interval?]
 
-        public init(name: String, values: [Double?]) {
+        public init(name: String, values: [Double?], intervals: [Interval?] = []) {
             self.name = name
             self.values = values
+            self.intervals = intervals
+        }
+
+        /// Shares of counts: each value is numerator / denominator (none when the
+        /// denominator is 0), with its Wilson 95% interval.
+        public init(name: String, proportions: [Proportion]) {
+            self.init(name: name, values: proportions.map(\.rate), intervals: proportions.map(\.interval))
         }
     }
 
@@ -220,13 +233,38 @@ public struct ChartSpec: Sendable, Equatable {
     public var categories: [String]
     public var series: [Series]
     public var values: Values
+    /// What the category axis shows (`first day of each period`); nil: no axis title.
+    public var categoryAxis: String?
+    /// What the value axis shows (`pass rate`); nil: no axis title.
+    public var valueAxis: String?
+    /// The charts of a `.smallMultiples` grid, each a `.lines` chart of rates titled with what
+    /// it plots; empty for every other kind.
+    public var panels: [ChartSpec]
 
-    public init(name: String, kind: Kind, title: String, categories: [String], series: [Series], values: Values) {
+    public init(name: String, kind: Kind, title: String, categories: [String], series: [Series], values: Values,
+                categoryAxis: String? = nil, valueAxis: String? = nil, panels: [ChartSpec] = []) {
         self.name = name
         self.kind = kind
         self.title = title
         self.categories = categories
         self.series = series
         self.values = values
+        self.categoryAxis = categoryAxis
+        self.valueAxis = valueAxis
+        self.panels = panels
+    }
+
+    /// Small multiples: one small line chart per signal, its rate (numerator / denominator)
+    /// with the Wilson 95% interval per category, the last category being the report period.
+    public static func smallMultiples(
+        name: String, title: String,
+        signals: [(name: String, categories: [String], points: [(numerator: Int, denominator: Int)])]
+    ) -> ChartSpec {
+        let panels = signals.map { signal in
+            ChartSpec(name: signal.name, kind: .lines, title: signal.name, categories: signal.categories,
+                      series: [Series(name: signal.name, proportions: signal.points.map { Proportion($0.numerator, of: $0.denominator) })],
+                      values: .rates)
+        }
+        return ChartSpec(name: name, kind: .smallMultiples, title: title, categories: [], series: [], values: .rates, panels: panels)
     }
 }

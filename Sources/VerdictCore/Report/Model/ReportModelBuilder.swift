@@ -102,8 +102,9 @@ extension ReportModel {
 
     // MARK: - Charts
 
-    /// The pass rate of each product over the trend's periods; a gap where a product has no
-    /// row or no rate.
+    /// The pass rate of each product over the trend's periods (the last one is the report
+    /// period), with its Wilson 95% interval from passed and completed; a gap where a product
+    /// has no row or no rate.
     static func trendChart(_ rows: [TrendRow]) -> ChartSpec {
         var periods: [String] = []
         var column: [String: Int] = [:]
@@ -113,17 +114,24 @@ extension ReportModel {
         }
         let series = Product.allCases.map { product in
             var values = [Double?](repeating: nil, count: periods.count)
-            for r in rows where r.product == product.code { values[column[r.periodStart]!] = r.passRate }
-            return ChartSpec.Series(name: product.code, values: values)
+            var intervals = [Interval?](repeating: nil, count: periods.count)
+            for r in rows where r.product == product.code {
+                let i = column[r.periodStart]!
+                values[i] = r.passRate
+                intervals[i] = r.passRate == nil ? nil : Proportion(r.passed, of: r.completed).interval
+            }
+            return ChartSpec.Series(name: product.code, values: values, intervals: intervals)
         }
         return ChartSpec(name: "pass_rate_trend", kind: .lines, title: "Pass rate of completed transactions",
-                         categories: periods, series: series, values: .rates)
+                         categories: periods, series: series, values: .rates,
+                         categoryAxis: "first day of each period", valueAxis: "passed / completed, with 95% interval")
     }
 
     static func histogramChart(_ rows: [HistogramRow]) -> ChartSpec {
         ChartSpec(name: "quality_histogram", kind: .bars, title: "VideoVerify face quality",
                   categories: rows.map { "\($0.low)–\($0.high)" },
-                  series: [ChartSpec.Series(name: "transactions", values: rows.map { Double($0.transactions) })], values: .counts)
+                  series: [ChartSpec.Series(name: "transactions", values: rows.map { Double($0.transactions) })], values: .counts,
+                  categoryAxis: "face quality score", valueAxis: "transactions")
     }
 
     /// The 12 most frequent reasons (the query orders them).
@@ -131,7 +139,8 @@ extension ReportModel {
         let top = rows.prefix(12)
         return ChartSpec(name: "failure_reasons", kind: .horizontalBars, title: "ID Recognition failures by recognitionErrorCode",
                          categories: top.map(\.errorCode),
-                         series: [ChartSpec.Series(name: "failures", values: top.map { Double($0.failures) })], values: .counts)
+                         series: [ChartSpec.Series(name: "failures", values: top.map { Double($0.failures) })], values: .counts,
+                         valueAxis: "failed transactions")
     }
 
     // MARK: - Notes

@@ -28,6 +28,9 @@ public enum SVGChartRenderer {
                     for (i, p) in run.enumerated() { path += (i == 0 ? " M" : " L") + "\(fmt(p.x)) \(fmt(p.y))" }
                 }
                 s += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\(size(width))/>\n"
+            case .area(let points, let color, let opacity):
+                let list = points.map { fmt($0.x) + "," + fmt($0.y) }.joined(separator: " ")
+                s += "<polygon points=\"\(list)\" fill=\"\(color)\" fill-opacity=\"\(ReportFormat.fixed(opacity, 2))\"/>\n"
             case .legendKey(let o, let color):
                 let k = ChartDrawing.legendKeySize
                 s += "<rect x=\(q(o.x)) y=\(q(o.y)) width=\(size(k.width)) height=\(size(k.height)) fill=\"\(color)\"/>\n"
