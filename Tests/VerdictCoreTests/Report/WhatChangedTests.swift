@@ -41,6 +41,17 @@ struct WhatChangedTests {
             #expect(!section.contains("Partial period"))
             // It opens the report: nothing but the title comes before it.
             #expect(md.components(separatedBy: "\n").dropFirst(2).first == "## What changed")
+            // The moved signal's small multiples, in report.md and as an SVG file.
+            #expect(section.contains("![Signals that moved](signals_moved.svg)"))
+            let svg = try readText(dir + "/signals_moved.svg")
+            #expect(svg.contains("spoof_fail.SCREEN_RECAPT"))
+            // report.html opens with the same summary: its first table row is that check.
+            let html = try readText(dir + "/report.html")
+            let top = try #require(html.range(of: "id=\"what-changed\"").map { String(html[$0.upperBound...]) })
+            let headline = try #require(top.range(of: "id=\"headline\"")).lowerBound
+            let summary = String(top[..<headline])
+            #expect(summary.contains("<td>spoof_fail.SCREEN_RECAPTURE_CHECK</td><td class=\"n\" align=\"right\">20.00%</td><td class=\"n\" align=\"right\">1.50%</td>"), "\(summary)")
+            #expect(summary.contains("<svg") && summary.contains(SummaryWords.significantTitle.replacingOccurrences(of: "<", with: "&lt;")))
         }
     }
 

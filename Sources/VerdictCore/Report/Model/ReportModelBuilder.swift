@@ -38,6 +38,7 @@ extension ReportModel {
                      periodStart: snapshot.period.startMillis, periodEnd: snapshot.period.endMillis)
         }
         let whatChanged = try results["changes"].map { (r) throws(VerdictError) in WhatChanged(try ChangeRow.decode(r)) } ?? WhatChanged()
+        if let signals = results["signals"], let chart = try Self.movedChart(whatChanged, signals: signals) { charts.append(chart) }
         self.init(period: period, headline: headline, spoofChecks: spoofChecks, tables: tables, charts: charts, notes: notes,
                   coverage: coverage, whatChanged: whatChanged)
     }
@@ -105,6 +106,27 @@ extension ReportModel {
     /// The pass rate of each product over the trend's periods (the last one is the report
     /// period), with its Wilson 95% interval from passed and completed; a gap where a product
     /// has no row or no rate.
+    /// Small multiples of the signals "what changed" lists (the significant ones first, at most
+    /// `movedChartPanels`), each over the eight periods of signals.csv; nil when none moved.
+    static func movedChart(_ w: WhatChanged, signals: QueryResult) throws(VerdictError) -> ChartSpec? {
+        let moved = (w.significant + w.smallSample).prefix(Self.movedChartPanels).map(\.signal)
+        guard !moved.isEmpty else { return nil }
+        var series: [String: [(start: String, numerator: Int, denominator: Int)]] = [:]
+        let wanted = Set(moved)
+        for r in try SignalRow.decode(signals) where wanted.contains(r.signal) {
+            series[r.signal, default: []].append((r.periodStart, r.numerator, r.denominator))
+        }
+        let panels = moved.compactMap { name in
+            series[name].map { points in
+                (name: name, categories: points.map(\.start), points: points.map { (numerator: $0.numerator, denominator: $0.denominator) })
+            }
+        }
+        guard !panels.isEmpty else { return nil }
+        return ChartSpec.smallMultiples(name: "signals_moved", title: "Signals that moved (95% intervals)", signals: panels)
+    }
+
+    static let movedChartPanels = 6
+
     static func trendChart(_ rows: [TrendRow]) -> ChartSpec {
         var periods: [String] = []
         var column: [String: Int] = [:]

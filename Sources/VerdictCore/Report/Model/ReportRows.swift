@@ -229,3 +229,18 @@ extension RowFields {
         }
     }
 }
+
+/// A signal in one period (Queries/signals.sql).
+struct SignalRow: QueryRow {
+    static let query = "signals"
+    static let columns = ["signal", "period_start", "numerator", "denominator"]
+    var signal, periodStart: String
+    var numerator, denominator: Int
+
+    init(_ f: RowFields) throws(VerdictError) {
+        signal = try f.text("signal")
+        periodStart = try f.text("period_start")
+        numerator = try f.count("numerator")
+        denominator = try f.count("denominator")
+    }
+}

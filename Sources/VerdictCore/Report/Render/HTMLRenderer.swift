@@ -25,8 +25,8 @@ public enum ChartEmbedding: Sendable {
 /// - `tables.NAME`, `spoof_changes`: HTML tables (triple braces)
 /// - `charts.NAME`: the chart of that name, inline or by content ID (triple braces)
 /// - `notes`: HTML sentences (triple braces)
-/// - `what_changed`: `shown`, `items` (HTML sentences) and `chart`, the summary of what
-///   moved, at the top of the page
+/// - `what_changed`: `shown`, `html` (the summary as HTML, escaped) and `chart` (small
+///   multiples of the signals that moved), at the top of the page
 public enum HTMLRenderer {
     public static func render(_ model: ReportModel, charts: ChartEmbedding = .inlineSVG) -> String {
         guard let template else {
@@ -60,13 +60,40 @@ public enum HTMLRenderer {
         return ctx
     }
 
-    /// The summary at the top of the page of what moved in this period. The model does not
-    /// carry one yet, so the section is left out; when it does, its sentences go into `items`
-    /// (escaped HTML) and its chart (small multiples of the signals) into `chart`.
+    /// The summary at the top of the page, as report.md has it (`SummaryWords`): the period
+    /// and its coverage, the pass rates, the alerts that fired, the signals that moved, and
+    /// their small multiples.
     static func whatChanged(_ model: ReportModel, charts: ChartEmbedding) -> [String: Any] {
-        let items: [String] = []
-        let chart = ""
-        return ["shown": !items.isEmpty || !chart.isEmpty, "items": items, "chart": chart]
+        var html = ""
+        for sentence in SummaryWords.coverage(model) {
+            let warning = sentence.hasPrefix("Partial period") || sentence.hasPrefix("This period has no data")
+            html += warning ? "<p class=\"warning\"><strong>" + escape(sentence) + "</strong></p>\n" : "<p>" + escape(sentence) + "</p>\n"
+        }
+        if let rates = SummaryWords.passRates(model) { html += "<p>" + escape(rates) + "</p>\n" }
+        if let title = SummaryWords.alertsTitle(model) {
+            html += "<p>" + escape(title) + "</p>\n"
+            let fired = SummaryWords.firings(model)
+            if !fired.isEmpty {
+                html += table(SummaryWords.alertColumns, fired.map(SummaryWords.alertRow),
+                              SummaryWords.alertColumns.indices.map { SummaryWords.alertNumeric.contains($0) ? .number : .text })
+            }
+        }
+        let w = model.whatChanged
+        let styles: [Column] = SummaryWords.moveColumns.indices.map { SummaryWords.moveNumeric.contains($0) ? .number : .text }
+        if w.significant.isEmpty {
+            html += "<p>" + escape(SummaryWords.nothingSignificant) + "</p>\n"
+        } else {
+            html += "<p>" + escape(SummaryWords.significantTitle) + "</p>\n"
+            html += table(SummaryWords.moveColumns, w.significant.prefix(WhatChanged.shown).map(SummaryWords.moveRow), styles)
+            if let more = SummaryWords.more(w.significant.count) { html += "<p>" + escape(more) + "</p>\n" }
+        }
+        if !w.smallSample.isEmpty {
+            html += "<p>" + escape(SummaryWords.smallSampleTitle) + "</p>\n"
+            html += table(SummaryWords.moveColumns, w.smallSample.prefix(WhatChanged.shown).map(SummaryWords.moveRow), styles)
+            if let more = SummaryWords.more(w.smallSample.count) { html += "<p>" + escape(more) + "</p>\n" }
+        }
+        let chart = model.charts.first { $0.name == "signals_moved" }.map { figure($0, charts) } ?? ""
+        return ["shown": true, "html": html, "chart": chart]
     }
 
     // MARK: - Parts

@@ -81,6 +81,9 @@ public enum MarkdownRenderer {
                                   rightAligned: SummaryWords.moveNumeric)
             if let more = SummaryWords.more(w.smallSample.count) { out += "\n" + more + "\n" }
         }
+        if model.charts.contains(where: { $0.name == "signals_moved" }) {
+            out += "\n![Signals that moved](signals_moved.svg)\n"
+        }
         while out.hasSuffix("\n") { out.removeLast() }
         return out
     }
