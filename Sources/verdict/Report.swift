@@ -18,7 +18,7 @@ extension Verdict {
 
         @OptionGroup var mail: MailOptionGroup
         @OptionGroup var quiet: QuietOption
-        @Flag(help: "Print a summary of the run as one JSON object on stdout: directory, period, files, delivery.")
+        @Flag(help: "Print a summary of the run as one JSON object on stdout: directory, period, files, transactions, coverage, alerts, delivery.")
         var json = false
         @Flag(help: "Exit with status 6 (after writing the report, and without mailing it) when no transaction started in the period, so that a broken ingest upstream does not pass for a quiet week.")
         var failIfEmpty = false

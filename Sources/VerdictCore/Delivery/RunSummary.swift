@@ -13,6 +13,15 @@ extension ReportWriter.Written {
         s += ", \"files\": [" + files.map { JSONText.quote($0) }.joined(separator: ", ") + "]"
         let transactions = model.headline.reduce(0) { $0 + $1.transactions }
         s += ", \"transactions\": " + String(transactions)
+        s += ", \"coverage\": " + (manifest.json["coverage"] ?? .null).compactText
+        let fired = alerts.filter(\.fired)
+        s += ", \"alerts\": " + JSONValue.object([
+            .init("evaluated", .int(alerts.count)), .init("fired", .int(fired.count)),
+            .init("errors_fired", .int(fired.filter { $0.severity == .error }.count)),
+            .init("firings", .array(fired.map { r in
+                .object([.init("rule", .string(r.rule.name)), .init("signal", .string(r.signal)), .init("severity", .string(r.severity.rawValue))])
+            })),
+        ]).compactText
         if let delivery {
             var d = String(delivery.json.dropLast())
             if let error = delivery.error { d += ", \"error\": " + JSONText.quote(error.description) }

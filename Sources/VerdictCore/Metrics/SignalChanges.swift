@@ -7,6 +7,16 @@
 /// when either denominator is below 30; `significant` is 1 when p < 0.05 on no small sample.
 /// Ordered by significant (first), |z| (largest first, empty last), then signal (code points).
 public enum SignalChanges {
+    /// The name changes.csv and `verdict query changes` go by.
+    public static let name = "changes"
+
+    /// changes of `period`, from the signals query run on `engine`.
+    public static func compute(for period: Period, engine: MetricsEngine) throws(VerdictError) -> QueryResult {
+        let snapshot = try engine.run(["signals"], period: period)
+        let signals = snapshot.results["signals"] ?? QueryResult(name: "signals", columns: [], rows: [], source: "built-in", declared: ColumnDeclarations())
+        return compute(signals, current: period.first.isoDate, previous: period.shifted(by: 1).first.isoDate)
+    }
+
     public static let columns = [
         "signal", "numerator", "denominator", "rate", "previous_numerator", "previous_denominator",
         "previous_rate", "change_pp", "z", "p_value", "small_sample", "significant",

@@ -35,6 +35,15 @@ public indirect enum JSONValue: Sendable, Equatable {
         return out + "\n"
     }
 
+    /// On one line, with a space after each `:` and `,` (for a summary printed on stdout).
+    public var compactText: String {
+        switch self {
+        case .array(let items): "[" + items.map(\.compactText).joined(separator: ", ") + "]"
+        case .object(let members): "{" + members.map { JSONText.quote($0.key) + ": " + $0.value.compactText }.joined(separator: ", ") + "}"
+        default: String(text.dropLast())
+        }
+    }
+
     private func write(into out: inout String, indent: Int) {
         let pad = String(repeating: "  ", count: indent + 1), close = String(repeating: "  ", count: indent)
         switch self {

@@ -59,6 +59,14 @@ struct DeliveryCronErgonomicsTests {
             let total = outcomes.compactMap { Int($0[1]) }.reduce(0, +)
             #expect(o["transactions"] as? Int == total && total > 0)
             #expect(o["delivery"] is NSNull)
+            // The coverage as manifest.json has it, and the alerts (none without rules).
+            let coverage = try #require(o["coverage"] as? [String: Any])
+            let manifest = try jsonObject(try readText(dir + "/manifest.json"))
+            let recorded = try #require(manifest["coverage"] as? [String: Any])
+            #expect(coverage["transactions"] as? Int == total && coverage["complete"] as? Bool == recorded["complete"] as? Bool)
+            #expect(coverage["first_poll"] as? String == recorded["first_poll"] as? String && coverage["last_poll"] as? String == recorded["last_poll"] as? String)
+            let alerts = try #require(o["alerts"] as? [String: Any])
+            #expect(alerts["evaluated"] as? Int == 0 && alerts["fired"] as? Int == 0 && (alerts["firings"] as? [Any])?.isEmpty == true)
 
             let dry = try runVerdict(["report", "--json", "--db", db, "--week", "2026-W46", "--out", dir, "--mail-to", "ops@example.com", "--dry-run"], in: box)
             #expect(dry.status == 0, "\(dry.stderr)")

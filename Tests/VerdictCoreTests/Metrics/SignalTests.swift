@@ -47,4 +47,24 @@ struct SignalTests {
             #expect(zs.firstIndex(of: "") ?? zs.count >= zs.lastIndex(where: { !$0.isEmpty }).map { $0 + 1 } ?? 0)
         }
     }
+
+    @Test("verdict query signals and verdict query changes print what the report writes")
+    func throughQuery() throws {
+        try withSandbox { box in
+            let log = try box.write("log.ndjson", lines: [
+                Log.idVerdict("P1", at: "2026-11-03T08:00:00Z", "Y"),
+                Log.idVerdict("C1", at: "2026-11-10T08:00:00Z", "N", more: #""recognitionErrorCode": "BLUR""#),
+                Log.idVerdict("C2", at: "2026-11-10T09:00:00Z", "Y"),
+            ])
+            #expect(try runVerdict(["ingest", "--db", box.databasePath, log], in: box).status == 0)
+            let out = box.file("r")
+            #expect(try runVerdict(["report", "--db", box.databasePath, "--week", "2026-W46", "--out", out], in: box).status == 0)
+            for name in ["signals", "changes"] {
+                let q = try runVerdict(["query", "--db", box.databasePath, name, "--week", "2026-W46"], in: box)
+                #expect(q.status == 0, "\(q.stderr)")
+                #expect(q.stdout == (try readText(out + "/\(name).csv")), "\(name)")
+                #expect(q.stdout.split(separator: "\n").count > 2)
+            }
+        }
+    }
 }
