@@ -90,9 +90,14 @@ struct WhatChangedTests {
                 Log.idVerdict("B", at: "2026-11-09T06:00:00Z", "Y"),
                 Log.idVerdict("C", at: "2026-11-11T14:30:00Z", "N"),
             ])
-            let (_, md) = try report(box, db)
+            let (dir, md) = try report(box, db)
             #expect(md.contains("2 transaction(s), the first started 2026-11-09T06:00:00Z and the last 2026-11-11T14:30:00Z."))
             #expect(md.contains("**Partial period: the data ends 2026-11-11T14:30:00Z, 4 days 9 hours before the period does"))
+            // Said again where the period is compared with the previous one: the headline and
+            // the spoof checks, in report.md and report.html.
+            let note = "Note: this period is partial (see What changed); it is compared with the whole of 2026-W45."
+            #expect(md.components(separatedBy: note).count == 3)
+            #expect(try readText(dir + "/report.html").components(separatedBy: note).count == 3)
             let snapshot = try MetricsEngine(database: db, catalog: try QueryCatalog()).run(["coverage"], period: try Periods.week("2026-W46"))
             let c = try #require(try ReportModel(snapshot).coverage)
             let bounds: [Int64?] = [c.firstPoll, c.lastPoll, c.latestPoll]
@@ -104,7 +109,8 @@ struct WhatChangedTests {
             #expect(empty.contains("**This period has no data: no transaction started in it.**"))
             // A complete week says neither.
             let (_, full) = try report(box, db, week: "2026-W45")
-            #expect(!full.contains("Partial period") && !full.contains("has no data"))
+            #expect(!full.contains("Partial period") && !full.contains("has no data") && !full.contains("Note: this period is partial"))
+            #expect(!empty.contains("Note: this period is partial"))
         }
     }
 }

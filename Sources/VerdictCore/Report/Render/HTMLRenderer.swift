@@ -57,6 +57,7 @@ public enum HTMLRenderer {
         for spec in model.charts { figures[spec.name] = figure(spec, charts) }
         ctx["charts"] = figures
         ctx["what_changed"] = whatChanged(model, charts: charts)
+        ctx["partial"] = model.coverage.map { !$0.complete && !$0.isEmpty } ?? false
         return ctx
     }
 
