@@ -26,11 +26,13 @@ let package = Package(
         .systemLibrary(name: "VerdictLibCSV", providers: [.apt(["libcsv-dev"])]),
         .systemLibrary(name: "VerdictZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "VerdictOpenSSL", providers: [.apt(["libssl-dev"])]),
+        // PostgreSQL's client library, for `--db postgresql://...`.
+        .systemLibrary(name: "VerdictLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         .target(
             name: "VerdictCore",
             dependencies: [
-                "VerdictLibCSV", "VerdictZlib", "VerdictOpenSSL",
+                "VerdictLibCSV", "VerdictZlib", "VerdictOpenSSL", "VerdictLibPQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

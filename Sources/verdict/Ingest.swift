@@ -55,7 +55,7 @@ extension Verdict {
                 let of = total.map { String(format: " of %.1f MiB", Double($0) / 1_048_576) } ?? ""
                 Terminal.progress(String(format: "%@: %d lines, %.1f MiB", file.path, file.lines, mb) + of)
             }
-            let database = try VerdictDatabase(path: db.path, logger: logger)
+            let database = try VerdictDatabase(path: db.sqlitePath(for: "ingest"), logger: logger)
             let summary = try Ingester(database: database, options: options, logger: logger).ingest(paths: files)
             Terminal.endProgress()
             if json {

@@ -3,12 +3,19 @@ import VerdictCore
 
 // Options that several subcommands take, each declared once and used with `@OptionGroup`.
 
-/// `--db PATH`, shared by every subcommand that reads or writes a database.
+/// `--db PATH|URI`, shared by every subcommand that reads or writes a database.
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The SQLite database file (created on first ingest, mode 0600).", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("The SQLite database file (created on first ingest, mode 0600), or a PostgreSQL database: postgresql://USER@HOST:PORT/DBNAME (password from PGPASSWORD or ~/.pgpass).", valueName: "PATH|URI"))
     var db: String
 
     var path: String { db }
+
+    func validate() throws {
+        do { _ = try target() } catch { throw ValidationError(error.description) }
+    }
+
+    /// The SQLite file or the PostgreSQL database named.
+    func target() throws(VerdictError) -> DatabaseTarget { try DatabaseTarget.parse(db) }
 }
 
 /// `--jobs N`: how many read connections a command may run its queries on at once.
@@ -83,5 +90,25 @@ struct PeriodOptions: ParsableArguments {
         }
         let today = Period.today(in: z)
         return lastWeek ? Period.lastWeek(today: today, zone: z) : Period.lastMonth(today: today, zone: z)
+    }
+}
+
+extension DatabaseOption {
+    /// The database opened for reading queries: a SQLite file read-only, or a PostgreSQL
+    /// database (every read there is a read-only transaction).
+    func reader(cacheMegabytes: Int = 32) throws(VerdictError) -> any QueryDatabase {
+        switch try target() {
+        case .sqlite(let path): try VerdictDatabase(path: path, access: .readOnly, cacheMegabytes: cacheMegabytes)
+        case .postgres(let address): try PostgresDatabase(address, access: .readOnly)
+        }
+    }
+
+    /// The SQLite file named, or a clear error for a command not yet available on PostgreSQL.
+    func sqlitePath(for command: String) throws(VerdictError) -> String {
+        if case .postgres(let address) = try target() {
+            throw VerdictError(.usage, "\(command) is not available on PostgreSQL in this version (\(address))",
+                               hint: "ingest into a SQLite file and copy it over: verdict copy --from FILE.db --db URI")
+        }
+        return db
     }
 }

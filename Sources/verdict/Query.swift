@@ -5,7 +5,7 @@ extension Verdict {
     struct Query: VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run one built-in or user query for a period.",
-            discussion: "NAME is a query of Queries/ (or of --queries DIR); FILE.sql is any file holding one SELECT with named parameters (:start_ms, :end_ms, :prev_start_ms, :prev_end_ms, :periods, :period_label, :zone). Each query's opening comment defines what it counts.\n\nBuilt-in queries: " + QueryCatalog.builtInNames.joined(separator: ", ") + ".")
+            discussion: "NAME is a query of Queries/ (or of --queries DIR); FILE.sql is any file holding one SELECT with named parameters (:start_ms, :end_ms, :prev_start_ms, :prev_end_ms, :period0_start_ms … :period7_end_ms with _first_day, :periods, :period_label, :zone). Each query's opening comment defines what it counts.\n\nBuilt-in queries: " + QueryCatalog.builtInNames.joined(separator: ", ") + ".")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case csv, md, json }
 
@@ -19,7 +19,7 @@ extension Verdict {
             let p = try period.period()
             let catalog = try QueryCatalog(directory: queries)
             let source = try catalog.resolve(query)
-            let database = try VerdictDatabase(path: db.path, access: .readOnly)
+            let database = try db.reader()
             let engine = MetricsEngine(database: database, catalog: catalog)
             let snap = try engine.run([query], period: p)
             guard let result = snap.results[source.name] else { return }

@@ -12,7 +12,7 @@ extension Verdict.Rejects {
         func validate() throws { try RejectReasons.check(reason) }
 
         func execute() throws(VerdictError) {
-            let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .readOnly))
+            let store = RejectStore(database: try VerdictDatabase(path: db.sqlitePath(for: "rejects export"), access: .readOnly))
             // Refused lines may hold personal data: a new file of mode 0600 replaces
             // whatever the path held (a link there is replaced, not followed).
             let sink = try OutputSink(path: out, mode: 0o600)

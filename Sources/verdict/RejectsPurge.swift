@@ -23,7 +23,7 @@ extension Verdict.Rejects {
         }
 
         func execute() throws(VerdictError) {
-            let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .existing))
+            let store = RejectStore(database: try VerdictDatabase(path: db.sqlitePath(for: "rejects purge"), access: .existing))
             if !yes {
                 let counts = try store.countsByReason().filter { reason == nil || $0.0 == reason }
                 let total = counts.reduce(0) { $0 + $1.1 }

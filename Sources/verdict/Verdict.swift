@@ -16,7 +16,7 @@ struct Verdict: ParsableCommand {
             Exit status: 0 success; 1 an input or output could not be read or written; 2 more lines refused than --max-rejects allows; 3 the database cannot be opened, is busy (--no-wait), fails its checks or failed; 64 usage error (bad option, period, zone or query).
             """,
         version: VerdictVersion.string,
-        subcommands: [Ingest.self, Report.self, Query.self, Rejects.self, Check.self, Sample.self, Demo.self]
+        subcommands: [Ingest.self, Report.self, Query.self, Rejects.self, Check.self, Copy.self, Sample.self, Demo.self]
     )
 
     /// Like ArgumentParser's `main()`, but a usage error is one line on stderr
