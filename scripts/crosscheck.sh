@@ -4,11 +4,29 @@
 # week in Asia/Shanghai, a calendar month, a span across a daylight-saving change, and
 # the oracle's hand-made fixtures. Prints one line per comparison and
 # "N passed, N failed" at the end; exits non-zero on any difference.
+#
+# With VERDICT_TEST_PG set to a PostgreSQL URI (make test starts a throwaway server), each
+# database is also put into a fresh PostgreSQL database of that server, and every report
+# file from there must be byte-identical to the SQLite one.
 set -uo pipefail
 verdict=${VERDICT:-.build/debug/verdict}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+pg=${VERDICT_TEST_PG:-}
+pg_databases=()
+cleanup() {
+  for d in "${pg_databases[@]}"; do psql -q -d "$pg" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 passed=0 failed=0
+
+# A new, empty database on the test server; its URI in $pg_uri.
+pg_database() {
+  local name="verdict_cc_$$_${#pg_databases[@]}"
+  psql -q -d "$pg" -c "CREATE DATABASE $name" >/dev/null || exit 1
+  pg_databases+=("$name")
+  pg_uri="${pg%/*}/$name"
+}
 
 "$verdict" sample --days 35 --seed 11 --start 2026-10-12 --out "$work/a.ndjson.gz"
 "$verdict" sample --days 10 --seed 12 --start 2026-10-28 --id-per-day 60 --video-per-day 30 --out "$work/b.ndjson"
@@ -16,6 +34,14 @@ logs=("$work/a.ndjson.gz" "$work/b.ndjson" "$work/a.ndjson.gz")
 "$verdict" ingest --db "$work/s.db" --json "${logs[@]}" > "$work/ingest.json"
 fixtures=(tools/oracle/fixtures/a_idrecognition.ndjson tools/oracle/fixtures/b_videoverify.ndjson tools/oracle/fixtures/c_refused.ndjson.gz)
 "$verdict" ingest --db "$work/f.db" --json "${fixtures[@]}" > "$work/fixtures.json"
+declare -A on_pg=()
+if [[ -n $pg ]]; then
+  for db in "$work/s.db" "$work/f.db"; do
+    pg_database
+    on_pg[$db]=$pg_uri
+    "$verdict" copy --from "$db" --db "${on_pg[$db]}" >/dev/null || exit 1
+  done
+fi
 
 compare() {  # name db period-args... -- files...
   local name=$1 db=$2; shift 2
@@ -32,6 +58,15 @@ compare() {  # name db period-args... -- files...
     fi
   done
   if ((bad)); then failed=$((failed + 1)); else passed=$((passed + 1)); echo "same: $name (${args[*]})"; fi
+  if [[ -n $pg ]]; then
+    rm -rf "$work/p"
+    "$verdict" report --db "${on_pg[$db]}" "${args[@]}" --out "$work/p" >/dev/null
+    if diff -r "$work/v" "$work/p" >"$work/pg.diff"; then
+      passed=$((passed + 1)); echo "same: $name on PostgreSQL, every file byte for byte"
+    else
+      failed=$((failed + 1)); echo "DIFF $name on PostgreSQL"; head -5 "$work/pg.diff"
+    fi
+  fi
 }
 
 summary() {  # name verdict-json oracle-json

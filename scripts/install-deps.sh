@@ -2,7 +2,7 @@
 # Installs the Debian packages Verdict builds and tests with, if any are missing.
 # The Swift toolchain (6.1 or later) itself comes from swift.org and must be on PATH.
 set -euo pipefail
-packages=(libsqlite3-dev libcsv-dev zlib1g-dev libssl-dev tzdata python3 cmark-gfm)
+packages=(libsqlite3-dev libcsv-dev zlib1g-dev libssl-dev libpq-dev postgresql-15 tzdata python3 cmark-gfm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
