@@ -34,13 +34,16 @@ logs=("$work/a.ndjson.gz" "$work/b.ndjson" "$work/a.ndjson.gz")
 "$verdict" ingest --db "$work/s.db" --json "${logs[@]}" > "$work/ingest.json"
 fixtures=(tools/oracle/fixtures/a_idrecognition.ndjson tools/oracle/fixtures/b_videoverify.ndjson tools/oracle/fixtures/c_refused.ndjson.gz)
 "$verdict" ingest --db "$work/f.db" --json "${fixtures[@]}" > "$work/fixtures.json"
+# On PostgreSQL: the same logs ingested there (their ingest summaries must equal SQLite's),
+# and the SQLite database copied there (verdict copy).
 declare -A on_pg=()
 if [[ -n $pg ]]; then
-  for db in "$work/s.db" "$work/f.db"; do
-    pg_database
-    on_pg[$db]=$pg_uri
-    "$verdict" copy --from "$db" --db "${on_pg[$db]}" >/dev/null || exit 1
-  done
+  pg_database; on_pg[$work/s.db]=$pg_uri
+  "$verdict" ingest --db "$pg_uri" --json "${logs[@]}" > "$work/ingest-pg.json" || exit 1
+  pg_database; on_pg[$work/f.db]=$pg_uri
+  "$verdict" ingest --db "$pg_uri" --json "${fixtures[@]}" > "$work/fixtures-pg.json" || exit 1
+  pg_database; on_pg[$work/s.db copied]=$pg_uri
+  "$verdict" copy --from "$work/s.db" --db "$pg_uri" >/dev/null || exit 1
 fi
 
 compare() {  # name db period-args... -- files...
@@ -59,13 +62,16 @@ compare() {  # name db period-args... -- files...
   done
   if ((bad)); then failed=$((failed + 1)); else passed=$((passed + 1)); echo "same: $name (${args[*]})"; fi
   if [[ -n $pg ]]; then
-    rm -rf "$work/p"
-    "$verdict" report --db "${on_pg[$db]}" "${args[@]}" --out "$work/p" >/dev/null
-    if diff -r "$work/v" "$work/p" >"$work/pg.diff"; then
-      passed=$((passed + 1)); echo "same: $name on PostgreSQL, every file byte for byte"
-    else
-      failed=$((failed + 1)); echo "DIFF $name on PostgreSQL"; head -5 "$work/pg.diff"
-    fi
+    for copy in "" " copied"; do
+      [[ -n ${on_pg[$db$copy]:-} ]] || continue
+      rm -rf "$work/p"
+      "$verdict" report --db "${on_pg[$db$copy]}" "${args[@]}" --out "$work/p" >/dev/null
+      if diff -r "$work/v" "$work/p" >"$work/pg.diff"; then
+        passed=$((passed + 1)); echo "same: $name on PostgreSQL${copy:+ (}${copy# }${copy:+)}, every file byte for byte"
+      else
+        failed=$((failed + 1)); echo "DIFF $name on PostgreSQL$copy"; head -5 "$work/pg.diff"
+      fi
+    done
   fi
 }
 
@@ -82,11 +88,13 @@ PY
 
 compare utc-week "$work/s.db" --week 2026-W45 -- "${logs[@]}"
 summary generated "$work/ingest.json" "$work/o.json"
+if [[ -n $pg ]]; then summary "generated on PostgreSQL" "$work/ingest-pg.json" "$work/o.json"; fi
 compare shanghai-week "$work/s.db" --week 2026-W44 --tz Asia/Shanghai -- "${logs[@]}"
 compare month "$work/s.db" --month 2026-10 -- "${logs[@]}"
 compare dst-span "$work/s.db" --from 2026-10-28 --to 2026-11-04 --tz America/New_York -- "${logs[@]}"
 compare fixtures-week "$work/f.db" --week 2026-W46 -- "${fixtures[@]}"
 summary fixtures "$work/fixtures.json" "$work/o.json"
+if [[ -n $pg ]]; then summary "fixtures on PostgreSQL" "$work/fixtures-pg.json" "$work/o.json"; fi
 compare fixtures-azores "$work/f.db" --week 2026-W46 --tz Atlantic/Azores -- "${fixtures[@]}"
 
 echo "crosscheck: $passed passed, $failed failed"

@@ -33,6 +33,7 @@ public enum PostgresCopy {
                 let columns = try c.query("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position", [table]).rows.compactMap { $0[0] }
                 total += try copy(table: table, columns: columns, from: source, into: c)
             }
+            try rekey(c)
             try c.execute("COMMIT")
         } catch {
             try? c.execute("ROLLBACK")
@@ -42,9 +43,29 @@ public enum PostgresCopy {
         return total
     }
 
-    private static func copy(table: String, columns: [String], from source: VerdictDatabase, into c: PostgresConnection) throws(VerdictError) -> Int {
+    /// Gives the copied transactions the keys every PostgreSQL writer computes for them
+    /// (`verdict_transaction_key`), and starts the key sequence after every copied key, so
+    /// that ingests into the copy merge with what it holds.
+    private static func rekey(_ c: PostgresConnection) throws(VerdictError) {
+        try c.execute("""
+            CREATE TEMP TABLE rekey ON COMMIT DROP AS
+              SELECT transaction_key AS old, verdict_transaction_key(product_key, transaction_id) AS new FROM fct_transaction;
+            UPDATE fct_poll p SET transaction_key = r.new FROM rekey r WHERE p.transaction_key = r.old;
+            UPDATE fct_transaction t SET transaction_key = r.new FROM rekey r WHERE t.transaction_key = r.old;
+            SELECT setval('verdict_keys', 1 + greatest(
+              (SELECT max(poll_key) FROM fct_poll), (SELECT max(file_key) FROM dim_source_file),
+              (SELECT max(refused_key) FROM ingest_refused_line), (SELECT max(warning_key) FROM ingest_warning),
+              (SELECT max(result_code_key) FROM dim_result_code), (SELECT max(error_code_key) FROM dim_error_code),
+              (SELECT max(document_key) FROM dim_document), (SELECT max(country_key) FROM dim_country),
+              (SELECT max(spoof_profile_key) FROM dim_spoof_profile), (SELECT max(willing_profile_key) FROM dim_willing_profile),
+              (SELECT max(ocr_field_set_key) FROM dim_ocr_field_set), 0));
+            """)
+    }
+
+    /// Copies the rows of `table` in `source` into `target` (default: the same name) on `c`.
+    static func copy(table: String, columns: [String], from source: VerdictDatabase, into c: PostgresConnection, target: String? = nil) throws(VerdictError) -> Int {
         let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
-        let statement = "COPY \(table) (\(list)) FROM STDIN"
+        let statement = "COPY \(target ?? table) (\(list)) FROM STDIN"
         var rows = 0
         do {
             try source.read { db in

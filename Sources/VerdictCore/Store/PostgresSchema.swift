@@ -34,6 +34,17 @@ enum PostgresSchema {
           FROM found, jsonb_array_elements(CASE WHEN jsonb_typeof(found.v) = 'array' THEN found.v ELSE '[]'::jsonb END) WITH ORDINALITY AS a(value, n)
         $$;
 
+        -- Keys of every table but the transactions', handed out by one sequence: each writer
+        -- takes a block of 1024 at a time, so the polls of one ingest get increasing keys
+        -- (its order of ingest) without a round trip per key.
+        CREATE SEQUENCE verdict_keys CACHE 1024;
+        -- A transaction's key is 8 bytes of the SHA-256 of its product and transactionId: every
+        -- writer computes the same key for the same transaction without asking anyone.
+        CREATE FUNCTION verdict_transaction_key(product_key bigint, transaction_id text) RETURNS bigint
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+          SELECT ('x' || encode(substring(sha256(convert_to(product_key::text || ':' || transaction_id, 'UTF8')) FROM 1 FOR 8), 'hex'))::bit(64)::bigint
+        $$;
+
         CREATE TABLE dim_product (
           product_key BIGINT PRIMARY KEY,
           product     TEXT COLLATE "C" NOT NULL UNIQUE,

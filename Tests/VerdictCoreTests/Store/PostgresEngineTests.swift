@@ -189,9 +189,14 @@ struct PostgresReportTests {
             let a = try runVerdict(["check", "--db", "a.db"], in: sandbox)
             let b = try runVerdict(["check", "--db", uri], in: sandbox)
             #expect(a.status == 3 && b.status == 3)
-            let sqliteLines = a.stdout.split(separator: "\n").filter { !$0.hasPrefix("integrity_check") }
-            #expect(sqliteLines.filter { !$0.hasSuffix(": ok") }.count >= 3)
-            #expect(sqliteLines == b.stdout.split(separator: "\n"))
+            // The same checks fail with the same number of rows (transaction keys differ: on
+            // PostgreSQL they are computed from product and transactionId).
+            func failing(_ out: String) -> [String] {
+                out.split(separator: "\n").filter { !$0.hasPrefix("integrity_check") && !$0.hasSuffix(": ok") }
+                    .map { $0.components(separatedBy: ", first:")[0] }
+            }
+            #expect(failing(a.stdout).count >= 3)
+            #expect(failing(a.stdout) == failing(b.stdout))
         }
     }
 
