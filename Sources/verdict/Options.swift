@@ -103,12 +103,11 @@ extension DatabaseOption {
         }
     }
 
-    /// The SQLite file named, or a clear error for a command not yet available on PostgreSQL.
-    func sqlitePath(for command: String) throws(VerdictError) -> String {
-        if case .postgres(let address) = try target() {
-            throw VerdictError(.usage, "\(command) is not available on PostgreSQL in this version (\(address))",
-                               hint: "ingest into a SQLite file and copy it over: verdict copy --from FILE.db --db URI")
+    /// The refused lines of the database: read-only, or (`writing`) to purge them.
+    func refusedLines(writing: Bool = false) throws(VerdictError) -> any RefusedLines {
+        switch try target() {
+        case .sqlite(let path): RejectStore(database: try VerdictDatabase(path: path, access: writing ? .existing : .readOnly))
+        case .postgres(let address): PostgresRejectStore(database: try PostgresDatabase(address, access: writing ? .existing : .readOnly))
         }
-        return db
     }
 }

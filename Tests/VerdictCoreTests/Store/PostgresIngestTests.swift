@@ -133,3 +133,33 @@ struct PostgresIngestTests {
         }
     }
 }
+
+@Suite("PostgreSQL engine: refused lines", .enabled(if: TestServer.uri != nil, Comment(rawValue: TestServer.skipMessage)))
+struct PostgresRejectsTests {
+    @Test("rejects list and export give SQLite's output byte for byte; purge deletes them (of one reason, then all)")
+    func rejectsAsOnSQLite() throws {
+        try TestServer.withDatabase { uri in
+            let sandbox = try Sandbox()
+            defer { sandbox.remove() }
+            #expect(try runVerdict(["sample", "--days", "5", "--seed", "3", "--out", "l.ndjson"], in: sandbox).status == 0)
+            #expect(try runVerdict(["ingest", "--db", "a.db", "l.ndjson"], in: sandbox).status == 0)
+            #expect(try runVerdict(["ingest", "--db", uri, "l.ndjson"], in: sandbox).status == 0)
+            for args in [["list"], ["list", "--reason", "invalid_json", "--limit", "3"], ["export"], ["export", "--reason", "missing_result"]] {
+                let a = try runVerdict(["rejects", args[0], "--db", "a.db"] + args.dropFirst(), in: sandbox)
+                let b = try runVerdict(["rejects", args[0], "--db", uri] + args.dropFirst(), in: sandbox)
+                #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
+                #expect(a.stdout.count > 100, "\(args)")
+                #expect(a.stdout == b.stdout, "\(args)")
+            }
+            let one = try runVerdict(["rejects", "purge", "--db", uri, "--reason", "invalid_json", "--yes"], in: sandbox)
+            #expect(one.status == 0, "\(one.stderr)")
+            let pg = try PostgresConnection(PostgresAddress(uri: uri))
+            #expect(try pg.value("SELECT count(*) FROM ingest_refused_line WHERE reason = 'invalid_json'") == "0")
+            #expect(try pg.value("SELECT count(*) FROM ingest_refused_line").flatMap { Int($0) } ?? 0 > 0)
+            #expect(try runVerdict(["rejects", "purge", "--db", uri, "--yes"], in: sandbox).status == 0)
+            #expect(try pg.value("SELECT count(*) FROM ingest_refused_line") == "0")
+            let list = try runVerdict(["rejects", "list", "--db", uri], in: sandbox)
+            #expect(list.stdout == "refused lines: none\n")
+        }
+    }
+}
