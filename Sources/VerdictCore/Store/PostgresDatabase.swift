@@ -39,23 +39,21 @@ public final class PostgresDatabase: Sendable {
             try accept(version, c)
             return
         }
-        let named = try c.value("SELECT count(*) FROM unnest(ARRAY['fct_transaction', 'fct_poll', 'dim_product']) AS t WHERE to_regclass(t) IS NOT NULL")
-        if named != "0" {
-            throw VerdictError(.database, "\(c.address): not a Verdict database (it has tables of Verdict's names but no verdict_meta); left untouched",
-                               hint: "give --db a database of its own for Verdict")
-        }
         guard access == .create else {
+            try refuseForeign(c)
             throw VerdictError(.database, "\(c.address): no Verdict schema in it", hint: "create it with: verdict ingest --db URI FILE...")
         }
         try c.execute("BEGIN")
         do throws(VerdictError) {
             try c.execute("SELECT pg_advisory_xact_lock(\(setUpLock))")
-            // Again under the lock: another ingest may have created it meanwhile.
+            // Again under the lock: another ingest may have created it meanwhile (its
+            // tables and its verdict_meta row appear together, when it commits).
             if let version = try schema(c) {
                 try c.execute("COMMIT")
                 try accept(version, c)
                 return
             }
+            try refuseForeign(c)
             try c.execute(PostgresSchema.create)
             if try c.value("SELECT 1 FROM pg_extension WHERE extname = 'citus'") != nil {
                 try c.execute(PostgresSchema.distribute)
@@ -65,6 +63,15 @@ public final class PostgresDatabase: Sendable {
         } catch {
             try? c.execute("ROLLBACK")
             throw error
+        }
+    }
+
+    /// Tables of Verdict's names without `verdict_meta`: another application's database.
+    private static func refuseForeign(_ c: PostgresConnection) throws(VerdictError) {
+        let named = try c.value("SELECT count(*) FROM unnest(ARRAY['fct_transaction', 'fct_poll', 'dim_product']) AS t WHERE to_regclass(t) IS NOT NULL")
+        if named != "0" {
+            throw VerdictError(.database, "\(c.address): not a Verdict database (it has tables of Verdict's names but no verdict_meta); left untouched",
+                               hint: "give --db a database of its own for Verdict")
         }
     }
 

@@ -70,6 +70,9 @@ enum PostgresMerge {
             let columns = try c.query("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position", [table]).rows.compactMap { $0[0] }
             _ = try PostgresCopy.copy(table: table, columns: columns, from: staging, into: c, target: "s_" + table)
         }
+        // Temporary tables have no statistics until analyzed: without them the planner
+        // guesses their sizes and joins them row by row.
+        try c.execute("ANALYZE " + stagedTables.map { "s_" + $0 }.joined(separator: ", "))
         // 2. Dimensions, by natural key; m_NAME maps a staging key to the database's.
         try c.execute("""
             INSERT INTO dim_date SELECT * FROM s_dim_date ORDER BY date_key ON CONFLICT DO NOTHING;
@@ -103,6 +106,7 @@ enum PostgresMerge {
             INSERT INTO bridge_willing_record SELECT n.key, b.seq, b.status, b.attempt_number
               FROM s_bridge_willing_record b JOIN s_dim_willing_profile s ON s.willing_profile_key = b.willing_profile_key JOIN n_willing n USING (profile_json);
             CREATE TEMP TABLE m_file (s_key bigint PRIMARY KEY, key bigint NOT NULL, counted boolean NOT NULL) ON COMMIT DROP;
+            ANALYZE m_result_code, m_error_code, m_country, m_ocr_field_set, m_document, m_spoof, m_willing;
             """)
         // 3. The ledger of inputs, row by row (an ingest has few inputs).
         let files = try c.query("SELECT file_key, path, content_sha256, head_sha256, size_bytes FROM s_dim_source_file ORDER BY file_key")
@@ -139,9 +143,10 @@ enum PostgresMerge {
         try c.execute("""
             CREATE TEMP TABLE m_txn ON COMMIT DROP AS
               SELECT transaction_key AS s_key, verdict_transaction_key(product_key, transaction_id) AS key FROM s_fct_transaction;
-            ANALYZE m_txn;
+            ANALYZE m_txn, m_file;
             CREATE TEMP TABLE pk ON COMMIT DROP AS
               SELECT o.poll_key AS s_key, nextval('verdict_keys') AS key FROM (SELECT poll_key FROM s_fct_poll ORDER BY poll_key) o;
+            ANALYZE pk;
             CREATE TEMP TABLE sp ON COMMIT DROP AS
               SELECT pk.key AS poll_key, mt.key AS transaction_key, s.ts_ms, s.result_status, mrc.key AS result_code_key, s.final_rank,
                      mf.key AS file_key, s.line_number, s.biz_id, s.verdict, mec.key AS error_code_key, md.key AS document_key,
@@ -193,6 +198,7 @@ enum PostgresMerge {
               LEFT JOIN fct_poll e ON n.poll_key IS NULL AND e.transaction_key = sp.transaction_key AND e.ts_ms = sp.ts_ms
                                    AND e.result_code_key = sp.result_code_key
               WHERE sp.s_key IN (SELECT final_poll_key FROM s_fct_transaction);
+            ANALYZE final_key;
             CREATE TEMP TABLE st ON COMMIT DROP AS
               SELECT mt.key AS transaction_key, s.product_key, s.transaction_id, s.first_ts_ms, s.date_key,
                      coalesce(np.n, 0) AS new_polls,
@@ -223,6 +229,7 @@ enum PostgresMerge {
               FROM st ORDER BY transaction_key
               ON CONFLICT (transaction_key) DO NOTHING RETURNING transaction_key)
             INSERT INTO new_txn SELECT * FROM ins;
+            ANALYZE st, new_txn;
             CREATE TEMP TABLE old_txn ON COMMIT DROP AS
               SELECT transaction_key, product_key, first_ts_ms, final_rank, final_ts_ms, final_poll_key FROM fct_transaction LIMIT 0;
             INSERT INTO old_txn
@@ -230,6 +237,7 @@ enum PostgresMerge {
               FROM fct_transaction t
               WHERE t.transaction_key IN (SELECT transaction_key FROM st EXCEPT SELECT transaction_key FROM new_txn)
               ORDER BY t.transaction_key FOR UPDATE;
+            ANALYZE old_txn;
             UPDATE fct_transaction t SET
               first_ts_ms = least(t.first_ts_ms, s.first_ts_ms),
               date_key = CASE WHEN s.first_ts_ms < t.first_ts_ms THEN s.date_key ELSE t.date_key END,
@@ -263,6 +271,7 @@ enum PostgresMerge {
               SELECT DISTINCT product_key, first_ts_ms - ((first_ts_ms % 900000) + 900000) % 900000 AS bucket_ms
               FROM (SELECT product_key, first_ts_ms FROM old_txn
                     UNION ALL SELECT t.product_key, t.first_ts_ms FROM fct_transaction t WHERE t.transaction_key IN (SELECT transaction_key FROM st)) x;
+            ANALYZE touched;
             SELECT pg_advisory_xact_lock(\(rollupLock));
             DELETE FROM agg_outcome_15min a USING touched u WHERE a.product_key = u.product_key AND a.bucket_ms = u.bucket_ms;
             INSERT INTO agg_outcome_15min (bucket_ms, product_key, outcome, transactions)
