@@ -284,7 +284,7 @@ enum PostgresMerge {
         let dupes = try c.query("""
             SELECT f.path, count(*), coalesce(sum(sp.warning_count), 0), mf.key, mf.counted
             FROM sp JOIN s_dim_source_file f ON f.file_key = sp.s_file_key JOIN m_file mf ON mf.s_key = sp.s_file_key
-            WHERE sp.poll_key NOT IN (SELECT poll_key FROM new_polls)
+            WHERE NOT EXISTS (SELECT 1 FROM new_polls n WHERE n.poll_key = sp.poll_key)
             GROUP BY f.path, mf.key, mf.counted
             """)
         for row in dupes.rows {
