@@ -12,13 +12,13 @@ import Foundation
 ///   inserted in identity order and dropped when their identity (transaction, instant,
 ///   result code) is already stored: a poll is stored once whoever reads it;
 /// - transactions under a key every writer computes alike (8 bytes of SHA-256 of product
-///   and transactionId): new ones inserted, existing ones locked (in key order) and merged
-///   monotonically: the earliest first poll, the poll count plus the polls this merge
-///   added, and the better final poll by the final-poll rule (rank, then the later instant,
-///   then the later key);
+///   and transactionId), under an advisory lock held to the commit: new ones inserted,
+///   existing ones read and merged monotonically: the earliest first poll, the poll count
+///   plus the polls this merge added, and the better final poll by the final-poll rule
+///   (rank, then the later instant, then the later key);
 /// - the quarter-hour rollup cannot be merged that way (a transaction's bucket or outcome
-///   may change), so every bucket this merge touched is recounted from the facts under an
-///   advisory lock that the merges take last, each seeing the others' committed rows;
+///   may change), so every bucket this merge touched (before and after) is recounted from
+///   the facts, under the same lock;
 /// - the ledger of inputs: a row of the same content, or of the same file read further,
 ///   is found and brought up to date; polls that turned out stored already move from
 ///   accepted to duplicates in it.
@@ -34,8 +34,12 @@ enum PostgresMerge {
         var transactions: [Int: Int] = [:]
     }
 
-    /// Advisory lock of the rollup recount.
-    static let rollupLock = 0x5652_4455
+    /// Advisory lock held from the transactions' merge to the commit: one merge at a time
+    /// changes transaction rows and recounts the rollup, so the rows it reads before
+    /// changing them are the latest committed ones (no row locks, which Citus cannot take
+    /// on a join), and each recount sees the others' committed rows. Staging, COPY, the
+    /// dimensions and the polls (most of the work) run side by side.
+    static let transactionLock = 0x5652_4455
 
     static let stagedTables = [
         "dim_date", "dim_result_code", "dim_error_code", "dim_document", "dim_country", "dim_spoof_profile",
@@ -190,7 +194,7 @@ enum PostgresMerge {
               FROM (SELECT * FROM s_ingest_refused_line ORDER BY refused_key) r LEFT JOIN m_file mf ON mf.s_key = r.file_key
               ON CONFLICT DO NOTHING;
             """)
-        // 5. Transactions: new ones inserted, the others locked in key order and merged.
+        // 5. Transactions, under the lock: new ones inserted, the others read and merged.
         try c.execute("""
             CREATE TEMP TABLE final_key ON COMMIT DROP AS
               SELECT sp.s_key, coalesce(n.poll_key, e.poll_key) AS key
@@ -217,6 +221,7 @@ enum PostgresMerge {
               LEFT JOIN m_spoof ms ON ms.s_key = s.spoof_profile_key
               LEFT JOIN m_willing mw ON mw.s_key = s.willing_profile_key;
             CREATE TEMP TABLE new_txn (transaction_key bigint PRIMARY KEY) ON COMMIT DROP;
+            SELECT pg_advisory_xact_lock(\(transactionLock));
             WITH ins AS (
               INSERT INTO fct_transaction (transaction_key, product_key, transaction_id, first_ts_ms, date_key, poll_count, final_poll_key,
                                            final_rank, final_ts_ms, result_status, result_code_key, outcome, verdict, verdict_label,
@@ -236,7 +241,7 @@ enum PostgresMerge {
               SELECT t.transaction_key, t.product_key, t.first_ts_ms, t.final_rank, t.final_ts_ms, t.final_poll_key
               FROM fct_transaction t
               WHERE t.transaction_key IN (SELECT transaction_key FROM st EXCEPT SELECT transaction_key FROM new_txn)
-              ORDER BY t.transaction_key FOR UPDATE;
+              ORDER BY t.transaction_key;
             ANALYZE old_txn;
             UPDATE fct_transaction t SET
               first_ts_ms = least(t.first_ts_ms, s.first_ts_ms),
@@ -265,15 +270,14 @@ enum PostgresMerge {
                   FROM st JOIN old_txn o USING (transaction_key)) s
             WHERE t.transaction_key = s.transaction_key;
             """)
-        // 6. The rollup: every touched quarter hour recounted from the facts, under a lock.
+        // 6. The rollup: every touched quarter hour recounted from the facts, still under the lock.
         try c.execute("""
             CREATE TEMP TABLE touched ON COMMIT DROP AS
               SELECT DISTINCT product_key, first_ts_ms - ((first_ts_ms % 900000) + 900000) % 900000 AS bucket_ms
               FROM (SELECT product_key, first_ts_ms FROM old_txn
                     UNION ALL SELECT t.product_key, t.first_ts_ms FROM fct_transaction t WHERE t.transaction_key IN (SELECT transaction_key FROM st)) x;
             ANALYZE touched;
-            SELECT pg_advisory_xact_lock(\(rollupLock));
-            DELETE FROM agg_outcome_15min a USING touched u WHERE a.product_key = u.product_key AND a.bucket_ms = u.bucket_ms;
+            DELETE FROM agg_outcome_15min WHERE (product_key, bucket_ms) IN (SELECT product_key, bucket_ms FROM touched);
             INSERT INTO agg_outcome_15min (bucket_ms, product_key, outcome, transactions)
               SELECT u.bucket_ms, u.product_key, t.outcome, count(*)
               FROM touched u JOIN fct_transaction t ON t.product_key = u.product_key AND t.first_ts_ms >= u.bucket_ms AND t.first_ts_ms < u.bucket_ms + 900000
