@@ -1,5 +1,5 @@
 # Verdict: `make demo` runs the whole pipeline on built-in sample data;
-# `make test` runs every test. Both install the Debian packages they need.
+# `make test` runs every test, on SQLite and on PostgreSQL. Both install the Debian packages they need.
 SWIFT ?= swift
 VERDICT_DEBUG = .build/debug/verdict
 VERDICT_RELEASE = .build/release/verdict
@@ -25,13 +25,15 @@ release: deps
 demo: release
 	$(VERDICT_RELEASE) demo --out demo
 
+# Both run against SQLite and against a throwaway PostgreSQL server on loopback
+# (scripts/with-pg.sh starts it, sets VERDICT_TEST_PG, and stops it afterwards).
 unit: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/with-pg.sh $(SWIFT) test --skip-build
 
 crosscheck: deps
 	$(SWIFT) build
-	VERDICT=$(VERDICT_DEBUG) scripts/crosscheck.sh
+	VERDICT=$(VERDICT_DEBUG) scripts/with-pg.sh scripts/crosscheck.sh
 
 installcheck: deps
 	scripts/install-check.sh

@@ -30,11 +30,13 @@ let package = Package(
         .systemLibrary(name: "VerdictCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // librsvg and cairo: charts as PNG images (mail clients do not show SVG).
         .systemLibrary(name: "VerdictRSVG", pkgConfig: "librsvg-2.0", providers: [.apt(["librsvg2-dev"])]),
+        // PostgreSQL's client library, for `--db postgresql://...`.
+        .systemLibrary(name: "VerdictLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         .target(
             name: "VerdictCore",
             dependencies: [
-                "VerdictLibCSV", "VerdictZlib", "VerdictOpenSSL", "VerdictCurl", "VerdictRSVG",
+                "VerdictLibCSV", "VerdictZlib", "VerdictOpenSSL", "VerdictCurl", "VerdictRSVG", "VerdictLibPQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -17,7 +17,7 @@ SELECT doc_category, count(*) AS transactions,
        count(CASE WHEN outcome = 'passed' THEN 1 END) AS passed,
        count(CASE WHEN outcome = 'failed' THEN 1 END) AS failed,
        CASE WHEN count(CASE WHEN outcome IN ('passed', 'failed') THEN 1 END) > 0
-            THEN CAST(count(CASE WHEN outcome = 'passed' THEN 1 END) AS REAL)
+            THEN CAST(count(CASE WHEN outcome = 'passed' THEN 1 END) AS DOUBLE PRECISION)
                  / count(CASE WHEN outcome IN ('passed', 'failed') THEN 1 END) END AS pass_rate
 FROM t
 GROUP BY doc_category

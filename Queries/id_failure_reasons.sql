@@ -19,9 +19,9 @@ totals AS (
   SELECT count(*) AS completed, count(CASE WHEN outcome = 'failed' THEN 1 END) AS failed FROM c
 )
 SELECT c.error_code, count(*) AS failures,
-       CAST(count(*) AS REAL) / totals.completed AS failure_rate,
-       CAST(count(*) AS REAL) / totals.failed AS share_of_failures
+       CAST(count(*) AS DOUBLE PRECISION) / totals.completed AS failure_rate,
+       CAST(count(*) AS DOUBLE PRECISION) / totals.failed AS share_of_failures
 FROM c, totals
 WHERE c.outcome = 'failed'
-GROUP BY c.error_code
+GROUP BY c.error_code, totals.completed, totals.failed
 ORDER BY failures DESC, c.error_code;

@@ -28,7 +28,7 @@ rated AS (
   SELECT country_code, error_code, n, sum(n) OVER (PARTITION BY country_code) AS completed
   FROM g
 )
-SELECT country_code, error_code, n AS failures, CAST(n AS REAL) / completed AS failure_rate
+SELECT country_code, error_code, n AS failures, CAST(n AS DOUBLE PRECISION) / completed AS failure_rate
 FROM rated
 WHERE error_code IS NOT NULL
 ORDER BY country_code, failures DESC, error_code;

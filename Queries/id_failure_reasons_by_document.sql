@@ -28,7 +28,7 @@ rated AS (
   SELECT doc_category, error_code, n, sum(n) OVER (PARTITION BY doc_category) AS completed
   FROM g
 )
-SELECT doc_category, error_code, n AS failures, CAST(n AS REAL) / completed AS failure_rate
+SELECT doc_category, error_code, n AS failures, CAST(n AS DOUBLE PRECISION) / completed AS failure_rate
 FROM rated
 WHERE error_code IS NOT NULL
 ORDER BY doc_category, failures DESC, error_code;

@@ -27,6 +27,6 @@ counts AS (
   GROUP BY p.product_key, p.product
 )
 SELECT product, transactions, completed, passed, failed, pending, api_error,
-       CASE WHEN completed > 0 THEN CAST(passed AS REAL) / completed END AS pass_rate
+       CASE WHEN completed > 0 THEN CAST(passed AS DOUBLE PRECISION) / completed END AS pass_rate
 FROM counts
 ORDER BY product_key;

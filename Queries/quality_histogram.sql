@@ -8,8 +8,8 @@
 -- Each score is given its bucket once (the same comparisons as lo <= q < lo + 10) and the
 -- scores are counted by bucket; the ten buckets are then joined to those counts, so the
 -- scores are read once rather than once per bucket.
-WITH RECURSIVE buckets(lo) AS (
-  SELECT 0 UNION ALL SELECT lo + 10 FROM buckets WHERE lo < 90
+WITH buckets(lo) AS (
+  VALUES (0), (10), (20), (30), (40), (50), (60), (70), (80), (90)
 ),
 counts AS (
   SELECT CASE WHEN quality < 0 THEN NULL

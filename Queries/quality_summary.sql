@@ -19,9 +19,10 @@ sorted AS (
   FROM v WHERE quality IS NOT NULL
 ),
 n AS (SELECT count(*) AS n FROM sorted),
-wanted(p) AS (VALUES (0.05), (0.25), (0.5), (0.75), (0.95)),
+wanted(p) AS (VALUES (CAST(0.05 AS DOUBLE PRECISION)), (CAST(0.25 AS DOUBLE PRECISION)), (CAST(0.5 AS DOUBLE PRECISION)),
+                      (CAST(0.75 AS DOUBLE PRECISION)), (CAST(0.95 AS DOUBLE PRECISION))),
 positions AS (
-  SELECT p, (n - 1) * p AS h, CAST((n - 1) * p AS INTEGER) AS lo FROM wanted, n WHERE n > 0
+  SELECT p, (n - 1) * p AS h, floor((n - 1) * p) AS lo FROM wanted, n WHERE n > 0
 ),
 percentiles AS (
   SELECT pos.p, lo.q + (pos.h - pos.lo) * (coalesce(hi.q, lo.q) - lo.q) AS value
@@ -43,5 +44,5 @@ SELECT (SELECT n FROM n)                                  AS scored,
        (SELECT max(q) FROM sorted)                        AS max,
        flags.flagged,
        flags.quality_passed,
-       CASE WHEN flags.flagged > 0 THEN CAST(flags.quality_passed AS REAL) / flags.flagged END AS quality_passed_rate
+       CASE WHEN flags.flagged > 0 THEN CAST(flags.quality_passed AS DOUBLE PRECISION) / flags.flagged END AS quality_passed_rate
 FROM flags;

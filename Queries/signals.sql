@@ -31,9 +31,9 @@
 -- Parameters: :periods, a JSON array of {"label": first day, "start": ms, "end": ms},
 -- oldest first (Verdict fills it from the report period).
 WITH periods AS MATERIALIZED (
-  SELECT key AS idx, json_extract(value, '$.label') AS period_start,
-         json_extract(value, '$.start') AS start_ms, json_extract(value, '$.end') AS end_ms
-  FROM json_each(:periods)
+  SELECT CAST(key AS INTEGER) AS idx, json_extract(value, '$.label') AS period_start,
+         CAST(json_extract(value, '$.start') AS BIGINT) AS start_ms, CAST(json_extract(value, '$.end') AS BIGINT) AS end_ms
+  FROM json_each(:periods, '$')
 ),
 -- [day_lo, day_hi): the whole UTC days inside the period (none when day_lo >= day_hi).
 spans AS MATERIALIZED (
@@ -42,17 +42,22 @@ spans AS MATERIALIZED (
          end_ms - ((end_ms % 86400000) + 86400000) % 86400000 AS day_hi
   FROM periods
 ),
+-- Where the quarter hours are read: before the first UTC midnight, and from the last one.
+edges AS MATERIALIZED (
+  SELECT idx, start_ms, end_ms, day_lo, day_hi,
+         CASE WHEN end_ms < day_lo THEN end_ms ELSE day_lo END AS head_end,
+         CASE WHEN day_hi > day_lo THEN day_hi ELSE day_lo END AS tail_start
+  FROM spans
+),
 by_profile AS (
   SELECT s.idx, a.signal_profile_key, a.transactions
-  FROM spans s JOIN agg_signal_day a ON a.day_ms >= s.day_lo AND a.day_ms < s.day_hi
+  FROM edges s JOIN agg_signal_day a ON a.day_ms >= s.day_lo AND a.day_ms < s.day_hi
   UNION ALL
-  -- the start of the period up to its first UTC midnight
   SELECT s.idx, q.signal_profile_key, q.transactions
-  FROM spans s JOIN agg_signal_15min q ON q.bucket_ms >= s.start_ms AND q.bucket_ms < min(s.end_ms, s.day_lo)
+  FROM edges s JOIN agg_signal_15min q ON q.bucket_ms >= s.start_ms AND q.bucket_ms < s.head_end
   UNION ALL
-  -- from its last UTC midnight to its end
   SELECT s.idx, q.signal_profile_key, q.transactions
-  FROM spans s JOIN agg_signal_15min q ON q.bucket_ms >= max(s.day_hi, s.day_lo) AND q.bucket_ms < s.end_ms
+  FROM edges s JOIN agg_signal_15min q ON q.bucket_ms >= s.tail_start AND q.bucket_ms < s.end_ms
 ),
 -- Transactions per period and signal profile (n of them).
 t AS MATERIALIZED (
@@ -148,7 +153,7 @@ SELECT g.signal, g.period_start, coalesce(c.numerator, 0) AS numerator,
        CASE WHEN (CASE WHEN g.signal LIKE 'id\_failure.%' ESCAPE '\' THEN coalesce(ci.n, 0)
                        WHEN g.signal LIKE 'video\_verdict.%' ESCAPE '\' THEN coalesce(cv.n, 0)
                        ELSE coalesce(c.denominator, 0) END) > 0
-            THEN CAST(coalesce(c.numerator, 0) AS REAL)
+            THEN CAST(coalesce(c.numerator, 0) AS DOUBLE PRECISION)
                  / (CASE WHEN g.signal LIKE 'id\_failure.%' ESCAPE '\' THEN ci.n
                          WHEN g.signal LIKE 'video\_verdict.%' ESCAPE '\' THEN cv.n
                          ELSE c.denominator END) END AS rate

@@ -25,12 +25,13 @@ checks AS (
   FROM c
   JOIN bridge_spoof_check b ON b.spoof_profile_key = c.spoof_profile_key
   UNION ALL
-  SELECT 'DEEPER', 1, (deeper_result <> '') * n, (deeper_result = 'Y') * n FROM c WHERE deeper_result IS NOT NULL
+  SELECT 'DEEPER', 1, CASE WHEN deeper_result <> '' THEN n ELSE 0 END, CASE WHEN deeper_result = 'Y' THEN n ELSE 0 END
+  FROM c WHERE deeper_result IS NOT NULL
   UNION ALL
   SELECT 'DEEPER', 1, 0, 0
 )
 SELECT check_name AS "check", sum(evaluated) AS evaluated, sum(passed) AS passed,
-       CASE WHEN sum(evaluated) > 0 THEN CAST(sum(passed) AS REAL) / sum(evaluated) END AS pass_rate
+       CASE WHEN sum(evaluated) > 0 THEN CAST(sum(passed) AS DOUBLE PRECISION) / sum(evaluated) END AS pass_rate
 FROM checks
 GROUP BY check_name, source
 ORDER BY check_name, source;

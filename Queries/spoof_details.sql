@@ -21,7 +21,7 @@ WITH profiles AS (
 SELECT b.spoof_type, b.check_name AS "check", b.component,
        sum(b.evaluated * pr.n) AS evaluated, sum(b.passed * pr.n) AS passed,
        CASE WHEN sum(b.evaluated * pr.n) > 0
-            THEN CAST(sum(b.passed * pr.n) AS REAL) / sum(b.evaluated * pr.n) END AS pass_rate
+            THEN CAST(sum(b.passed * pr.n) AS DOUBLE PRECISION) / sum(b.evaluated * pr.n) END AS pass_rate
 FROM profiles pr
 JOIN bridge_spoof_detail b ON b.spoof_profile_key = pr.spoof_profile_key
 GROUP BY b.spoof_type, b.check_name, b.component

@@ -9,14 +9,20 @@
 -- Counts: transactions, completed, passed
 -- Rates: pass_rate
 -- Dates: period_start
--- Parameters: :periods, a JSON array of {"label": first day, "start": ms, "end": ms},
--- oldest first (Verdict fills it from the report period).
--- The periods are materialized: their bounds are read from the JSON once, not once per
--- rollup row compared against them.
-WITH periods AS MATERIALIZED (
-  SELECT key AS idx, json_extract(value, '$.label') AS period_start,
-         json_extract(value, '$.start') AS start_ms, json_extract(value, '$.end') AS end_ms
-  FROM json_each(:periods)
+-- Parameters: :periodN_first_day, :periodN_start_ms, :periodN_end_ms for N = 0 (the oldest)
+-- to 7 (the report's period); Verdict fills them from the report period.
+-- The periods are materialized: their bounds are computed once, not once per rollup row
+-- compared against them.
+WITH periods(idx, period_start, start_ms, end_ms) AS MATERIALIZED (
+  VALUES
+    (0, :period0_first_day, :period0_start_ms, :period0_end_ms),
+    (1, :period1_first_day, :period1_start_ms, :period1_end_ms),
+    (2, :period2_first_day, :period2_start_ms, :period2_end_ms),
+    (3, :period3_first_day, :period3_start_ms, :period3_end_ms),
+    (4, :period4_first_day, :period4_start_ms, :period4_end_ms),
+    (5, :period5_first_day, :period5_start_ms, :period5_end_ms),
+    (6, :period6_first_day, :period6_start_ms, :period6_end_ms),
+    (7, :period7_first_day, :period7_start_ms, :period7_end_ms)
 ),
 counts AS (
   SELECT per.idx, per.period_start, p.product_key, p.product,
@@ -30,6 +36,6 @@ counts AS (
   GROUP BY per.idx, per.period_start, p.product_key, p.product
 )
 SELECT period_start, product, transactions, completed, passed,
-       CASE WHEN completed > 0 THEN CAST(passed AS REAL) / completed END AS pass_rate
+       CASE WHEN completed > 0 THEN CAST(passed AS DOUBLE PRECISION) / completed END AS pass_rate
 FROM counts
 ORDER BY idx, product_key;

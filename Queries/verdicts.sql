@@ -10,10 +10,10 @@
 -- Parameters: :start_ms, :end_ms.
 -- The share's denominator is a window over the grouped rows: the period is read once.
 SELECT p.product, t.verdict_label AS verdict, count(*) AS transactions,
-       CAST(count(*) AS REAL) / sum(count(*)) OVER (PARTITION BY p.product) AS share
+       CAST(count(*) AS DOUBLE PRECISION) / sum(count(*)) OVER (PARTITION BY p.product) AS share
 FROM dim_product p
-CROSS JOIN fct_transaction t ON t.product_key = p.product_key  -- product first (CROSS JOIN fixes the order): the period index applies
-WHERE t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
+CROSS JOIN fct_transaction t  -- product first (CROSS JOIN fixes SQLite's join order): the period index applies
+WHERE t.product_key = p.product_key AND t.first_ts_ms >= :start_ms AND t.first_ts_ms < :end_ms
   AND t.outcome IN ('passed', 'failed')
 GROUP BY p.product, t.verdict_label
 ORDER BY p.product, transactions DESC, verdict;

@@ -16,7 +16,7 @@ WITH w AS (
 ),
 total AS (SELECT count(*) AS n FROM w)
 SELECT w.attempts, count(*) AS transactions, sum(w.succeeded) AS succeeded,
-       CAST(count(*) AS REAL) / total.n AS share
+       CAST(count(*) AS DOUBLE PRECISION) / total.n AS share
 FROM w, total
-GROUP BY w.attempts
+GROUP BY w.attempts, total.n
 ORDER BY w.attempts;

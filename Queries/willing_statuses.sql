@@ -19,7 +19,7 @@ records AS (
   JOIN bridge_willing_record r ON r.willing_profile_key = pr.willing_profile_key
 ),
 total AS (SELECT sum(n) AS n FROM records)
-SELECT records.status, sum(records.n) AS records, CAST(sum(records.n) AS REAL) / total.n AS share
+SELECT records.status, sum(records.n) AS records, CAST(sum(records.n) AS DOUBLE PRECISION) / total.n AS share
 FROM records, total
-GROUP BY records.status
+GROUP BY records.status, total.n
 ORDER BY records DESC, records.status;

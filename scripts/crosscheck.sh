@@ -5,12 +5,30 @@
 # week in Asia/Shanghai, a calendar month, a span across a daylight-saving change, and
 # the oracle's hand-made fixtures. Prints one line per comparison and
 # "N passed, N failed" at the end; exits non-zero on any difference.
+#
+# With VERDICT_TEST_PG set to a PostgreSQL URI (make test starts a throwaway server), each
+# database is also put into a fresh PostgreSQL database of that server, and every report
+# file from there must be byte-identical to the SQLite one.
 set -uo pipefail
 verdict=${VERDICT:-.build/debug/verdict}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+pg=${VERDICT_TEST_PG:-}
+pg_databases=()
+cleanup() {
+  for d in "${pg_databases[@]}"; do psql -q -d "$pg" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 passed=0 failed=0
 rules=tools/oracle/fixtures/alerts.yaml  # alert rules both evaluate (alerts.csv)
+
+# A new, empty database on the test server; its URI in $pg_uri.
+pg_database() {
+  local name="verdict_cc_$$_${#pg_databases[@]}"
+  psql -q -d "$pg" -c "CREATE DATABASE $name" >/dev/null || exit 1
+  pg_databases+=("$name")
+  pg_uri="${pg%/*}/$name"
+}
 
 "$verdict" sample --days 35 --seed 11 --start 2026-10-12 --out "$work/a.ndjson.gz"
 "$verdict" sample --days 10 --seed 12 --start 2026-10-28 --id-per-day 60 --video-per-day 30 --out "$work/b.ndjson"
@@ -18,6 +36,17 @@ logs=("$work/a.ndjson.gz" "$work/b.ndjson" "$work/a.ndjson.gz")
 "$verdict" ingest --db "$work/s.db" --json "${logs[@]}" > "$work/ingest.json"
 fixtures=(tools/oracle/fixtures/a_idrecognition.ndjson tools/oracle/fixtures/b_videoverify.ndjson tools/oracle/fixtures/c_refused.ndjson.gz)
 "$verdict" ingest --db "$work/f.db" --json "${fixtures[@]}" > "$work/fixtures.json"
+# On PostgreSQL: the same logs ingested there (their ingest summaries must equal SQLite's),
+# and the SQLite database copied there (verdict copy).
+declare -A on_pg=()
+if [[ -n $pg ]]; then
+  pg_database; on_pg[$work/s.db]=$pg_uri
+  "$verdict" ingest --db "$pg_uri" --json "${logs[@]}" > "$work/ingest-pg.json" || exit 1
+  pg_database; on_pg[$work/f.db]=$pg_uri
+  "$verdict" ingest --db "$pg_uri" --json "${fixtures[@]}" > "$work/fixtures-pg.json" || exit 1
+  pg_database; on_pg[$work/s.db copied]=$pg_uri
+  "$verdict" copy --from "$work/s.db" --db "$pg_uri" >/dev/null || exit 1
+fi
 
 compare() {  # name db period-args... -- files...
   local name=$1 db=$2; shift 2
@@ -37,6 +66,18 @@ compare() {  # name db period-args... -- files...
     fi
   done
   if ((bad)); then failed=$((failed + 1)); else passed=$((passed + 1)); echo "same: $name (${args[*]})"; fi
+  if [[ -n $pg ]]; then
+    for copy in "" " copied"; do
+      [[ -n ${on_pg[$db$copy]:-} ]] || continue
+      rm -rf "$work/p"
+      "$verdict" report --db "${on_pg[$db$copy]}" "${args[@]}" --out "$work/p" >/dev/null
+      if diff -r "$work/v" "$work/p" >"$work/pg.diff"; then
+        passed=$((passed + 1)); echo "same: $name on PostgreSQL${copy:+ (}${copy# }${copy:+)}, every file byte for byte"
+      else
+        failed=$((failed + 1)); echo "DIFF $name on PostgreSQL$copy"; head -5 "$work/pg.diff"
+      fi
+    done
+  fi
 }
 
 summary() {  # name verdict-json oracle-json
@@ -52,11 +93,13 @@ PY
 
 compare utc-week "$work/s.db" --week 2026-W45 -- "${logs[@]}"
 summary generated "$work/ingest.json" "$work/o.json"
+if [[ -n $pg ]]; then summary "generated on PostgreSQL" "$work/ingest-pg.json" "$work/o.json"; fi
 compare shanghai-week "$work/s.db" --week 2026-W44 --tz Asia/Shanghai -- "${logs[@]}"
 compare month "$work/s.db" --month 2026-10 -- "${logs[@]}"
 compare dst-span "$work/s.db" --from 2026-10-28 --to 2026-11-04 --tz America/New_York -- "${logs[@]}"
 compare fixtures-week "$work/f.db" --week 2026-W46 -- "${fixtures[@]}"
 summary fixtures "$work/fixtures.json" "$work/o.json"
+if [[ -n $pg ]]; then summary "fixtures on PostgreSQL" "$work/fixtures-pg.json" "$work/o.json"; fi
 compare fixtures-azores "$work/f.db" --week 2026-W46 --tz Atlantic/Azores -- "${fixtures[@]}"
 
 echo "crosscheck: $passed passed, $failed failed"

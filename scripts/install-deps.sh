@@ -2,7 +2,7 @@
 # Installs the Debian packages Verdict builds and tests with, if any are missing.
 # The Swift toolchain (6.1 or later) itself comes from swift.org and must be on PATH.
 set -euo pipefail
-packages=(libsqlite3-dev libcsv-dev zlib1g-dev libssl-dev libcurl4-openssl-dev librsvg2-dev tzdata python3 python3-yaml python3-aiosmtpd openssl cmark-gfm chromium)
+packages=(libsqlite3-dev libcsv-dev zlib1g-dev libssl-dev libcurl4-openssl-dev librsvg2-dev libpq-dev postgresql-15 tzdata python3 python3-yaml python3-aiosmtpd openssl cmark-gfm chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -15,8 +15,8 @@ SELECT t.transaction_key, t.final_poll_key,
         ORDER BY p.final_rank, p.ts_ms DESC, p.poll_key DESC
         LIMIT 1) AS expected_final_poll_key
 FROM fct_transaction t
-LEFT JOIN fct_poll f ON f.poll_key = t.final_poll_key
-WHERE (f.transaction_key IS NOT t.transaction_key
+LEFT JOIN fct_poll f ON f.poll_key = t.final_poll_key AND f.transaction_key = t.transaction_key
+WHERE (f.transaction_key IS DISTINCT FROM t.transaction_key
        AND EXISTS (SELECT 1 FROM fct_poll p WHERE p.transaction_key = t.transaction_key))
    OR EXISTS (SELECT 1 FROM fct_poll p
               WHERE p.transaction_key = t.transaction_key

@@ -4,4 +4,4 @@ SELECT t.transaction_key, t.poll_count, count(p.poll_key) AS polls, t.first_ts_m
 FROM fct_transaction t
 LEFT JOIN fct_poll p ON p.transaction_key = t.transaction_key
 GROUP BY t.transaction_key
-HAVING t.poll_count <> count(p.poll_key) OR t.first_ts_ms IS NOT min(p.ts_ms);
+HAVING t.poll_count <> count(p.poll_key) OR t.first_ts_ms IS DISTINCT FROM min(p.ts_ms);

@@ -13,5 +13,5 @@ WITH sides AS (
 SELECT bucket_ms, product_key, outcome, sum(facts) AS facts, sum(rollup) AS rollup
 FROM sides
 GROUP BY bucket_ms, product_key, outcome
-HAVING sum(facts) IS NOT sum(rollup)
+HAVING sum(facts) IS DISTINCT FROM sum(rollup)
 ORDER BY bucket_ms, product_key, outcome;

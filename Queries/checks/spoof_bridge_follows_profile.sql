@@ -11,7 +11,7 @@
 -- should not exist) beside the stored ones (NULL when it is missing).
 WITH check_rule AS (
   SELECT sp.spoof_profile_key, c.key AS check_name,
-         c.value <> '' AS evaluated, c.value = 'Y' AS passed
+         CASE WHEN c.value <> '' THEN 1 ELSE 0 END AS evaluated, CASE WHEN c.value = 'Y' THEN 1 ELSE 0 END AS passed
   FROM dim_spoof_profile sp, json_each(sp.profile_json, '$.checks') AS c
 ),
 detail_values AS (
@@ -27,8 +27,9 @@ detail_values AS (
 ),
 detail_rule AS (
   SELECT spoof_profile_key, spoof_type, check_name, component,
-         max(coalesce(value, '') <> '') AS evaluated,
-         max(coalesce(value, '') <> '') AND min(coalesce(value, '') = '' OR value = 'Y') AS passed
+         max(CASE WHEN coalesce(value, '') <> '' THEN 1 ELSE 0 END) AS evaluated,
+         CASE WHEN max(CASE WHEN coalesce(value, '') <> '' THEN 1 ELSE 0 END) = 1
+               AND min(CASE WHEN coalesce(value, '') = '' OR value = 'Y' THEN 1 ELSE 0 END) = 1 THEN 1 ELSE 0 END AS passed
   FROM detail_values
   GROUP BY spoof_profile_key, spoof_type, check_name, component
 ),

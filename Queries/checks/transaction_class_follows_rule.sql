@@ -49,9 +49,9 @@ m AS (
 SELECT transaction_key, outcome, rule_outcome, verdict, rule_stored_verdict AS rule_verdict,
        verdict_label, rule_label
 FROM m
-WHERE outcome IS NOT rule_outcome
-   OR verdict IS NOT rule_stored_verdict
-   OR verdict_label IS NOT rule_label
+WHERE outcome IS DISTINCT FROM rule_outcome
+   OR verdict IS DISTINCT FROM rule_stored_verdict
+   OR verdict_label IS DISTINCT FROM rule_label
    OR final_rank <> poll_rank OR final_ts_ms <> poll_ts_ms
    OR result_status <> poll_status OR result_code_key <> poll_code_key
 ORDER BY transaction_key;

@@ -21,7 +21,7 @@ deciding AS (
 ),
 rule AS (
   SELECT d.willing_profile_key, d.n AS rule_record_count, coalesce(d.best, d.n) AS rule_attempts,
-         coalesce(r.status = 'SUCCESS', 0) AS rule_succeeded
+         CASE WHEN r.status = 'SUCCESS' THEN 1 ELSE 0 END AS rule_succeeded
   FROM deciding d
   JOIN bridge_willing_record r ON r.willing_profile_key = d.willing_profile_key AND r.seq = d.seq
 )

@@ -21,7 +21,7 @@ extension Verdict {
             let p = try period.period()
             let rules = try AlertRules.load(alerts)
             let catalog = try QueryCatalog(directory: queries)
-            let database = try VerdictDatabase(path: db.path, access: .readOnly)
+            let database = try db.reader()
             let evaluation = try MetricsEngine(database: database, catalog: catalog).alerts(rules, period: p)
             let findings = Self.announce(evaluation.results, unmatched: evaluation.unmatched, of: rules, period: p)
             let table = evaluation.table

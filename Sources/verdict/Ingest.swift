@@ -62,8 +62,15 @@ extension Verdict {
                 let of = total.map { String(format: " of %.1f MiB", Double($0) / 1_048_576) } ?? ""
                 Terminal.progress(String(format: "%@: %d lines, %.1f MiB", file.path, file.lines, mb) + of)
             }
-            let database = try VerdictDatabase(path: db.path, logger: logger)
-            let summary = try Ingester(database: database, options: options, logger: logger).ingest(paths: files)
+            let summary: IngestSummary
+            switch try db.target() {
+            case .sqlite(let path):
+                let database = try VerdictDatabase(path: path, logger: logger)
+                summary = try Ingester(database: database, options: options, logger: logger).ingest(paths: files)
+            case .postgres(let address):
+                let database = try PostgresDatabase(address)
+                summary = try PostgresIngester(database: database, options: options, logger: logger).ingest(paths: files)
+            }
             Terminal.endProgress()
             if json {
                 try printResults(summary.json + "\n")

@@ -4,12 +4,19 @@ import VerdictCore
 
 // Options that several subcommands take, each declared once and used with `@OptionGroup`.
 
-/// `--db PATH`, shared by every subcommand that reads or writes a database.
+/// `--db PATH|URI`, shared by every subcommand that reads or writes a database.
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The SQLite database file (created on first ingest, mode 0600).", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("The SQLite database file (created on first ingest, mode 0600), or a PostgreSQL database: postgresql://USER@HOST:PORT/DBNAME (password from PGPASSWORD or ~/.pgpass).", valueName: "PATH|URI"))
     var db: String
 
     var path: String { db }
+
+    func validate() throws {
+        do { _ = try target() } catch { throw ValidationError(error.description) }
+    }
+
+    /// The SQLite file or the PostgreSQL database named.
+    func target() throws(VerdictError) -> DatabaseTarget { try DatabaseTarget.parse(db) }
 }
 
 /// `--jobs N`: how many read connections a command may run its queries on at once.
@@ -176,5 +183,24 @@ struct MailOptionGroup: ParsableArguments {
             out.append(a)
         }
         return out
+    }
+}
+
+extension DatabaseOption {
+    /// The database opened for reading queries: a SQLite file read-only, or a PostgreSQL
+    /// database (every read there is a read-only transaction).
+    func reader(cacheMegabytes: Int = 32) throws(VerdictError) -> any QueryDatabase {
+        switch try target() {
+        case .sqlite(let path): try VerdictDatabase(path: path, access: .readOnly, cacheMegabytes: cacheMegabytes)
+        case .postgres(let address): try PostgresDatabase(address, access: .readOnly)
+        }
+    }
+
+    /// The refused lines of the database: read-only, or (`writing`) to purge them.
+    func refusedLines(writing: Bool = false) throws(VerdictError) -> any RefusedLines {
+        switch try target() {
+        case .sqlite(let path): RejectStore(database: try VerdictDatabase(path: path, access: writing ? .existing : .readOnly))
+        case .postgres(let address): PostgresRejectStore(database: try PostgresDatabase(address, access: writing ? .existing : .readOnly))
+        }
     }
 }

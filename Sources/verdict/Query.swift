@@ -5,7 +5,7 @@ extension Verdict {
     struct Query: VerdictCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run one built-in or user query for a period.",
-            discussion: "NAME is a query of Queries/ (or of --queries DIR); FILE.sql is any file holding one SELECT with named parameters (:start_ms, :end_ms, :prev_start_ms, :prev_end_ms, :periods, :period_label, :zone). Each query's opening comment defines what it counts.\n\nBuilt-in queries: " + QueryCatalog.builtInNames.joined(separator: ", ") + "; and changes (each signal against the previous period, worked out from signals).")
+            discussion: "NAME is a query of Queries/ (or of --queries DIR); FILE.sql is any file holding one SELECT with named parameters (:start_ms, :end_ms, :prev_start_ms, :prev_end_ms, :period0_start_ms … :period7_end_ms with _first_day, :periods, :period_label, :zone). Each query's opening comment defines what it counts.\n\nBuilt-in queries: " + QueryCatalog.builtInNames.joined(separator: ", ") + "; and changes (each signal against the previous period, worked out from signals).")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case csv, md, json }
 
@@ -22,12 +22,10 @@ extension Verdict {
             let result: QueryResult
             if query == SignalChanges.name, catalog.query(named: query) == nil {
                 // changes.csv is worked out from the signals query, as the report does.
-                let engine = MetricsEngine(database: try VerdictDatabase(path: db.path, access: .readOnly), catalog: catalog)
-                result = try SignalChanges.compute(for: p, engine: engine)
+                result = try SignalChanges.compute(for: p, engine: MetricsEngine(database: try db.reader(), catalog: catalog))
             } else {
                 let source = try catalog.resolve(query)
-                let database = try VerdictDatabase(path: db.path, access: .readOnly)
-                let engine = MetricsEngine(database: database, catalog: catalog)
+                let engine = MetricsEngine(database: try db.reader(), catalog: catalog)
                 let snap = try engine.run([query], period: p)
                 guard let found = snap.results[source.name] else { return }
                 result = found

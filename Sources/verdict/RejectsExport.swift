@@ -13,11 +13,11 @@ extension Verdict.Rejects {
         func validate() throws { try RejectReasons.check(reason) }
 
         func execute() throws(VerdictError) {
-            let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .readOnly))
+            let store = try db.refusedLines()
             // Refused lines may hold personal data: a new file of mode 0600 replaces
             // whatever the path held (a link there is replaced, not followed).
             let sink = try OutputSink(path: out, mode: 0o600)
-            let entries = try store.list(reason: reason)
+            let entries = try store.list(reason: reason, limit: nil)
             for entry in entries {
                 try sink.write(entry.content + [0x0A])
             }

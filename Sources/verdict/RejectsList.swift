@@ -12,7 +12,7 @@ extension Verdict.Rejects {
         func validate() throws { try RejectReasons.check(reason) }
 
         func execute() throws(VerdictError) {
-            let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .readOnly))
+            let store = try db.refusedLines()
             let counts = try store.countsByReason()
             let summary = counts.isEmpty ? "none" : counts.map { pair in pair.0 + " " + String(pair.1) }.joined(separator: ", ")
             var text = "refused lines: " + summary + "\n"

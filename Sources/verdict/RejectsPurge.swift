@@ -24,7 +24,7 @@ extension Verdict.Rejects {
         }
 
         func execute() throws(VerdictError) {
-            let store = RejectStore(database: try VerdictDatabase(path: db.path, access: .existing))
+            let store = try db.refusedLines(writing: true)
             if !yes {
                 let counts = try store.countsByReason().filter { reason == nil || $0.0 == reason }
                 let total = counts.reduce(0) { $0 + $1.1 }
@@ -39,7 +39,7 @@ extension Verdict.Rejects {
                 }
             }
             let n = try store.purge(reason: reason, readerWait: wait)
-            try printMessage("purged \(n) refused line(s); their content is overwritten\n")
+            try printMessage("purged \(n) refused line(s); \(store.purgeNote)\n")
         }
     }
 }

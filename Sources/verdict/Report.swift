@@ -31,7 +31,7 @@ extension Verdict {
             // source) before anything is read or written.
             let mailOptions = try mail.resolved()
             let catalog = try QueryCatalog(directory: queries)
-            let database = try VerdictDatabase(path: db.path, access: .readOnly, cacheMegabytes: 16)
+            let database = try db.reader(cacheMegabytes: 16)
             var engine = MetricsEngine(database: database, catalog: catalog)
             if let n = lanes.jobs { engine.lanes = n }
             var writer = ReportWriter(engine: engine)

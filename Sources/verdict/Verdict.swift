@@ -16,7 +16,7 @@ struct Verdict: ParsableCommand {
             Exit status: 0 success; 1 an input or output could not be read or written; 2 more lines refused than --max-rejects allows; 3 the database cannot be opened, is busy (--no-wait, --wait), fails its checks or failed; 4 an alert rule of severity error fired (report --alerts, alerts); 5 the report was written but its mail was not delivered; 6 the period has no data (report --fail-if-empty); 64 usage error (bad option, period, zone, query or rules file). When several apply, the first of 64, 3, 1, 5, 2, 4, 6 wins.
             """,
         version: VerdictVersion.string,
-        subcommands: [Ingest.self, Report.self, Alerts.self, Query.self, Rejects.self, Check.self, Sample.self, Demo.self]
+        subcommands: [Ingest.self, Report.self, Alerts.self, Query.self, Rejects.self, Check.self, Copy.self, Sample.self, Demo.self]
     )
 
     /// Like ArgumentParser's `main()`, but a usage error is one line on stderr

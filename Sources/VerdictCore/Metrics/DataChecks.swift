@@ -2,12 +2,12 @@
 /// (`Queries/checks/`): the rollup against the facts, poll counts and dates, the final-poll
 /// rule. An empty result means the check holds.
 public struct DataChecks: Sendable {
-    public let database: VerdictDatabase
+    public let database: any QueryDatabase
 
     /// Connections reading at once (ReadLanes): the checks are independent scans.
     public var lanes = ReadLanes.defaultCount
 
-    public init(database: VerdictDatabase) { self.database = database }
+    public init(database: any QueryDatabase) { self.database = database }
 
     public struct Failure: Sendable {
         public var check: String
@@ -17,7 +17,7 @@ public struct DataChecks: Sendable {
     }
 
     public struct Outcome: Sendable {
-        /// SQLite's `PRAGMA integrity_check`: "ok" or its first problem; nil when not asked.
+        /// SQLite's `PRAGMA integrity_check`: "ok" or its first problem; nil when not asked or on PostgreSQL (which has none).
         public var integrity: String?
         /// The data checks run, by name.
         public var checked: [String]
@@ -30,13 +30,11 @@ public struct DataChecks: Sendable {
     public func run(integrity: Bool = false) throws(VerdictError) -> Outcome {
         let names = Embedded.checks.keys.sorted()
         let integrityQuery = QuerySource(name: "integrity_check", sql: "PRAGMA integrity_check", origin: "built-in")
-        let queries = (integrity ? [integrityQuery] : [])
+        let queries = (integrity && database.hasIntegrityCheck ? [integrityQuery] : [])
             + names.map { QuerySource(name: $0, sql: Embedded.checks[$0]!, origin: "built-in") }
-        let results = try ReadLanes.run(database, jobs: queries.count, lanes: lanes) { (i, connection) throws(VerdictError) in
-            // The integrity check is the one PRAGMA a job may run; the checks are SELECTs.
-            try QueryRunner.run(queries[i], parameters: [:], connection: connection,
-                                pragma: queries[i].name == integrityQuery.name ? "integrity_check" : nil)
-        }
+        // The integrity check is the one PRAGMA a job may run; the checks are SELECTs.
+        let results = try database.run(queries.map { QueryJob(query: $0, parameters: [:], pragma: $0.name == integrityQuery.name ? "integrity_check" : nil) },
+                                       lanes: lanes, pinned: nil)
         var outcome = Outcome(checked: names, failures: [])
         for (query, r) in zip(queries, results) {
             if query.name == integrityQuery.name {

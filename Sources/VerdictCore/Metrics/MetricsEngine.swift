@@ -4,14 +4,15 @@ internal import GRDB
 /// even while an ingest writes. Queries run side by side on up to `lanes` connections
 /// (ReadLanes); the results do not depend on how many.
 public struct MetricsEngine: Sendable {
-    public let database: VerdictDatabase
+    /// A SQLite file or a PostgreSQL database.
+    public let database: any QueryDatabase
     public let catalog: QueryCatalog
     /// Connections reading at once (default: one per core, at most four).
     public var lanes = ReadLanes.defaultCount
     /// Runs once the read state is fixed and before further lanes join it (tests).
     var pinned: (@Sendable () -> Void)?
 
-    public init(database: VerdictDatabase, catalog: QueryCatalog) {
+    public init(database: any QueryDatabase, catalog: QueryCatalog) {
         self.database = database
         self.catalog = catalog
     }
@@ -19,8 +20,9 @@ public struct MetricsEngine: Sendable {
     /// The named parameters every query may use.
     ///
     /// `:start_ms`/`:end_ms` bound the period; `:prev_start_ms`/`:prev_end_ms` the one
-    /// before; `:periods` is the JSON list of the period and the seven before it (trend),
-    /// oldest first, or of `periodCount` periods (an alert rule's longer baseline);
+    /// before; the period and the seven before it (trend; or `periodCount` periods, for an alert rule's longer baseline) are `:period0_…` (the oldest) to
+    /// `:period7_…` (this one), each `_first_day`, `_start_ms` and `_end_ms`, which both
+    /// engines bind, and `:periods`, the same as a JSON list (for SQLite's json_each);
     /// `:period_label` and `:zone` name them.
     public static func parameters(for period: Period, periodCount: Int = 8) -> [String: ParameterValue] {
         let previous = period.shifted(by: 1)
@@ -28,11 +30,17 @@ public struct MetricsEngine: Sendable {
         let json = "[" + periods.map { p in
             "{\"label\":\"\(p.first.isoDate)\",\"start\":\(p.startMillis),\"end\":\(p.endMillis)}"
         }.joined(separator: ",") + "]"
-        return [
+        var values: [String: ParameterValue] = [
             "start_ms": .integer(period.startMillis), "end_ms": .integer(period.endMillis),
             "prev_start_ms": .integer(previous.startMillis), "prev_end_ms": .integer(previous.endMillis),
             "periods": .text(json), "period_label": .text(period.label), "zone": .text(period.zone.identifier),
         ]
+        for (i, p) in periods.enumerated() {
+            values["period\(i)_first_day"] = .text(p.first.isoDate)
+            values["period\(i)_start_ms"] = .integer(p.startMillis)
+            values["period\(i)_end_ms"] = .integer(p.endMillis)
+        }
+        return values
     }
 
     /// Runs each query of `names` for `period` and, when asked, the period before.
@@ -53,10 +61,8 @@ public struct MetricsEngine: Sendable {
             jobs.append((q, false))
             if alsoPrevious.contains(q.name) { jobs.append((q, true)) }
         }
-        let frozen = jobs
-        let results = try ReadLanes.run(database, jobs: jobs.count, lanes: lanes, pinned: pinned) { (i, connection) throws(VerdictError) in
-            try QueryRunner.run(frozen[i].query, parameters: frozen[i].previous ? previous : current, connection: connection)
-        }
+        let results = try database.run(jobs.map { QueryJob(query: $0.query, parameters: $0.previous ? previous : current) },
+                                       lanes: lanes, pinned: pinned)
         var snap = MetricsSnapshot(period: period)
         for (job, var result) in zip(jobs, results) {
             result.source = job.query.label

@@ -93,14 +93,9 @@ public struct ReportWriter {
 
     /// The manifest of a report of `snapshot`, before its outputs are listed.
     func manifest(for snapshot: MetricsSnapshot, model: ReportModel) throws(VerdictError) -> Manifest {
-        let migrations: [String]
-        do {
-            migrations = try engine.database.appliedMigrations()
-        } catch {
-            throw VerdictError(.database, "\(engine.database.path): cannot read the schema version", cause: error)
-        }
-        var m = Manifest(generatedAt: ReportFormat.instant(WallClock.nowMillis()), command: command, location: engine.database.path,
-                         schemaVersion: migrations.last ?? "", period: snapshot.period, coverage: model.coverage)
+        var m = Manifest(generatedAt: ReportFormat.instant(WallClock.nowMillis()), command: command, location: engine.database.location,
+                         schemaVersion: try engine.database.schemaVersion(), period: snapshot.period, coverage: model.coverage)
+        m.engine = engine.database.engineName
         m.setInputs(snapshot.results["inputs"])
         m.setQueries(snapshot.results, catalog: engine.catalog)
         m.alerts = model.alerts.map { r in
