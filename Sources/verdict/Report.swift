@@ -56,6 +56,8 @@ extension Verdict {
                                                  files: written.contents.filter { $0.name != Manifest.fileName })
                 report.alertFired = written.alerts.contains { $0.fired && $0.severity == .error }
                 report.alerts = rules == nil ? nil : written.alerts.filter(\.fired).map(AlertText.firing)
+                // The HTML report with its charts as PNG images: drawn only for a message.
+                try report.embedHTMLReport()
                 let base = written.manifest
                 let sent = try ReportMailer.deliver(report, options: mailOptions) { d in
                     var m = base

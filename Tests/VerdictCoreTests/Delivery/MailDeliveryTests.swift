@@ -32,6 +32,8 @@ struct DeliveryMailTests {
             #expect(plain.contains("\n" + heading + "\n"), "no \(heading) in \(plain)", sourceLocation: sourceLocation)
         }
         #expect(plain.contains("ID_RECOGNITION: pass rate "), sourceLocation: sourceLocation)
+        // After the summary, the HTML report with its charts as inline PNG images.
+        try checkHTMLPart(eml, dir: dir, in: box, sourceLocation: sourceLocation)
         // Every CSV file of DIR, and only those, attached with its exact bytes.
         let csvFiles = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".csv") }.sorted()
         #expect(csvFiles.count >= 17, sourceLocation: sourceLocation)
