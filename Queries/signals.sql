@@ -71,6 +71,13 @@ t AS MATERIALIZED (
 completed_id AS (
   SELECT idx, sum(n) AS n FROM t WHERE product_key = 1 AND outcome IN ('passed', 'failed') GROUP BY idx
 ),
+-- Completed ID Recognition transactions per period and spoof profile: the spoof checks are
+-- joined to these (a few hundred rows), not to every signal profile.
+spoofed AS (
+  SELECT idx, spoof_profile_key, sum(n) AS n FROM t
+  WHERE product_key = 1 AND outcome IN ('passed', 'failed') AND spoof_profile_key IS NOT NULL
+  GROUP BY idx, spoof_profile_key
+),
 completed_vv AS (
   SELECT idx, sum(n) AS n FROM t WHERE product_key = 2 AND outcome IN ('passed', 'failed') GROUP BY idx
 ),
@@ -90,21 +97,25 @@ parts (signal, idx, numerator, denominator) AS (
   WHERE t.product_key = 1 AND t.outcome = 'failed'
   GROUP BY 1, t.idx
   UNION ALL
-  SELECT 'spoof_fail.' || b.check_name, t.idx, sum(t.n * (b.evaluated - b.passed)), sum(t.n * b.evaluated)
-  FROM t JOIN bridge_spoof_check b ON b.spoof_profile_key = t.spoof_profile_key
-  WHERE t.product_key = 1 AND t.outcome IN ('passed', 'failed')
-  GROUP BY 1, t.idx
+  -- (counted by check first, named after: a name is built once per check, not per profile)
+  SELECT 'spoof_fail.' || check_name, idx, sum(failed), sum(evaluated)
+  FROM (SELECT t.idx, b.check_name, sum(t.n * (b.evaluated - b.passed)) AS failed, sum(t.n * b.evaluated) AS evaluated
+        FROM spoofed t JOIN bridge_spoof_check b ON b.spoof_profile_key = t.spoof_profile_key
+        GROUP BY t.idx, b.check_name) x
+  GROUP BY 1, idx
   UNION ALL
   SELECT 'spoof_fail.DEEPER', idx, sum(CASE WHEN deeper_result <> '' AND deeper_result <> 'Y' THEN n ELSE 0 END),
          sum(CASE WHEN deeper_result <> '' THEN n ELSE 0 END)
   FROM t WHERE product_key = 1 AND outcome IN ('passed', 'failed') AND deeper_result IS NOT NULL
   GROUP BY idx
   UNION ALL
-  SELECT 'spoof_detail_fail.' || d.spoof_type || '.' || d.check_name || CASE WHEN d.component <> '' THEN '.' || d.component ELSE '' END,
-         t.idx, sum(t.n * (d.evaluated - d.passed)), sum(t.n * d.evaluated)
-  FROM t JOIN bridge_spoof_detail d ON d.spoof_profile_key = t.spoof_profile_key
-  WHERE t.product_key = 1 AND t.outcome IN ('passed', 'failed')
-  GROUP BY 1, t.idx
+  SELECT 'spoof_detail_fail.' || spoof_type || '.' || check_name || CASE WHEN component <> '' THEN '.' || component ELSE '' END,
+         idx, sum(failed), sum(evaluated)
+  FROM (SELECT t.idx, d.spoof_type, d.check_name, d.component, sum(t.n * (d.evaluated - d.passed)) AS failed,
+               sum(t.n * d.evaluated) AS evaluated
+        FROM spoofed t JOIN bridge_spoof_detail d ON d.spoof_profile_key = t.spoof_profile_key
+        GROUP BY t.idx, d.spoof_type, d.check_name, d.component) x
+  GROUP BY 1, idx
   UNION ALL
   SELECT 'video_verdict.' || verdict_label, idx, sum(n), 0
   FROM t WHERE product_key = 2 AND outcome IN ('passed', 'failed')

@@ -263,3 +263,31 @@ struct DeliveryMailTests {
         }
     }
 }
+
+/// A report whose error-severity alert fired is mailed under "[ALERT] " with the firing in
+/// its text; one whose only firing is a warning is not.
+@Suite("Delivery: an error alert marks the subject", .enabled(if: MailTools.pythonWithAiosmtpd != nil, "python3-aiosmtpd is not installed"))
+struct DeliveryAlertSubjectTests {
+    @Test("an error rule that fired: subject '[ALERT] Verdict report …', the firing in the text, exit 4; a warn rule: no mark, exit 0")
+    func alertSubject() throws {
+        try withSandbox { box in
+            let db = try mailFixtureDatabase(in: box)
+            // The sample's pass rates are far above 1%: 'above' fires for every product.
+            for (severity, status, mark) in [("error", Int32(4), true), ("warn", Int32(0), false)] {
+                let rules = try box.write("rules-\(severity).yaml", lines: [
+                    "rules:", "  - name: pass rate above one percent", "    signal: pass_rate.*", "    when: above", "    value: 0.01",
+                    "    min_sample: 1", "    severity: \(severity)",
+                ])
+                let dir = box.file("report-\(severity)")
+                let run = try runVerdict(["report", "--db", db, "--week", "2026-W46", "--out", dir, "--alerts", rules,
+                                          "--mail-to", "ops@example.com", "--dry-run"], environment: [:], in: box)
+                #expect(run.status == status, "\(run.stderr)")
+                let m = try ParsedMessage(path: dir + "/report.eml", in: box)
+                let subject = try #require(m["subject"] as? String)
+                #expect(subject == (mark ? "[ALERT] " : "") + "Verdict report 2026-W46", "\(subject)")
+                let plain = try #require(m["plain"] as? String)
+                #expect(plain.contains("pass rate above one percent"), "\(plain)")
+            }
+        }
+    }
+}
