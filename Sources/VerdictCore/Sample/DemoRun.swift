@@ -45,7 +45,7 @@ public struct DemoRun {
         let out = directory + "/report-" + period.label
         let written = try ReportWriter(engine: MetricsEngine(database: database, catalog: try QueryCatalog())).write(period: period, to: out)
         say("database: \(dbPath)")
-        say("report for \(period.label): \(written.report) (and \(written.files.count - 1) CSV/SVG files beside it)")
+        say("report for \(period.label): \(written.report) (and \(written.files.count - 1) files beside it: CSV, SVG, report.html, manifest.json)")
         say("next: verdict query --db \(dbPath) outcomes --week \(period.label) --format md")
     }
 }
