@@ -35,6 +35,7 @@ final class PollWriter {
     private let insertRefused: SQLiteStatement
     private let upsertRollup: SQLiteStatement
     private let upsertSignalQuarter, upsertSignalDay: SQLiteStatement
+    private let upsertFileQuarter: SQLiteStatement
     private let dims: DimensionCache
 
     /// A transaction as a dictionary key. The hash is computed on the parsing thread
@@ -109,6 +110,11 @@ final class PollWriter {
         var storedOutcome: Outcome?
         /// The signal profile the signal rollups count it under, nil when not yet written.
         var storedProfile: Int64?
+        /// The inputs holding its polls (`agg_file_15min`), and what that rollup holds for it:
+        /// those files in the quarter hour `storedFileBucket`.
+        var files: [Int64] = []
+        var storedFiles: [Int64] = []
+        var storedFileBucket: Int64?
 
         init(tid: TransactionID, key: Int64, inDatabase: Bool, firstTs: Int64, pollCount: Int, finalRank: Int, finalTs: Int64) {
             self.tid = tid
@@ -231,7 +237,7 @@ final class PollWriter {
                    quality_passed, willing_profile_key
             FROM fct_transaction WHERE product_key = ?1 AND transaction_id = ?2
             """)
-        findPollIdentities = try SQLiteStatement(db, "SELECT ts_ms, result_code_key FROM fct_poll WHERE transaction_key = ?1")
+        findPollIdentities = try SQLiteStatement(db, "SELECT ts_ms, result_code_key, file_key FROM fct_poll WHERE transaction_key = ?1")
         insertTransaction = try SQLiteStatement(db, Self.insertSQL("fct_transaction", Self.transactionColumns, count: Self.transactionColumnCount, rows: 1))
         insertTransactions = try SQLiteStatement(db, Self.insertSQL("fct_transaction", Self.transactionColumns, count: Self.transactionColumnCount, rows: n))
         updateTransactionFinal = try SQLiteStatement(db, """
@@ -260,6 +266,10 @@ final class PollWriter {
         upsertSignalQuarter = try SQLiteStatement(db, """
             INSERT INTO agg_signal_15min (bucket_ms, signal_profile_key, transactions) VALUES (?1, ?2, ?3)
             ON CONFLICT (bucket_ms, signal_profile_key) DO UPDATE SET transactions = transactions + excluded.transactions
+            """)
+        upsertFileQuarter = try SQLiteStatement(db, """
+            INSERT INTO agg_file_15min (bucket_ms, file_key, transactions) VALUES (?1, ?2, ?3)
+            ON CONFLICT (bucket_ms, file_key) DO UPDATE SET transactions = transactions + excluded.transactions
             """)
         upsertSignalDay = try SQLiteStatement(db, """
             INSERT INTO agg_signal_day (day_ms, signal_profile_key, transactions) VALUES (?1, ?2, ?3)
@@ -301,6 +311,7 @@ final class PollWriter {
             willingProfile: try dims.willingProfile(box.record.retryRecords))
 
         guard state.polls.insert(PollIdentity(ts: box.record.timestampMillis, code: keys.resultCode)) else { return false }
+        if !state.files.contains(fileKey) { state.files.append(fileKey) }
         let ocrKey = try poll.ocrFields.map { (f) throws(VerdictError) in try dims.ocrFieldSet(f) }
         let pollKey = nextPollKey
         nextPollKey += 1
@@ -433,10 +444,14 @@ final class PollWriter {
         }
         guard let state else { return nil }
         if let profile { state.storedProfile = try dims.signalProfile(profile) }
+        state.storedFileBucket = Self.quarterHour(state.firstTs)
         findPollIdentities.bind(1, state.key)
         try findPollIdentities.queryEach { r in
             _ = state.polls.insert(PollIdentity(ts: r.int64(0), code: r.int64(1)))
+            let file = r.int64(2)
+            if !state.files.contains(file) { state.files.append(file) }
         }
+        state.storedFiles = state.files
         return state
     }
 
@@ -447,6 +462,7 @@ final class PollWriter {
         var rollup: [RollupKey: Int] = [:]
         var signalQuarters: [SignalRollupKey: Int] = [:]
         var signalDays: [SignalRollupKey: Int] = [:]
+        var fileQuarters: [SignalRollupKey: Int] = [:]
         // In key order: rows and index entries are appended instead of scattered over the
         // B-trees (a dictionary's order is random; measured 3x slower).
         dirty.sort { $0.key < $1.key }
@@ -479,6 +495,16 @@ final class PollWriter {
                 st.storedOutcome = outcome
                 st.storedProfile = profile
             }
+            // The inputs holding the transaction's polls, by the quarter hour of its date.
+            let fileBucket = Self.quarterHour(st.firstTs)
+            if st.storedFileBucket != fileBucket || st.storedFiles.count != st.files.count {
+                if let old = st.storedFileBucket {
+                    for f in st.storedFiles { fileQuarters[SignalRollupKey(bucket: old, profile: f), default: 0] -= 1 }
+                }
+                for f in st.files { fileQuarters[SignalRollupKey(bucket: fileBucket, profile: f), default: 0] += 1 }
+                st.storedFileBucket = fileBucket
+                st.storedFiles = st.files
+            }
             let dateKey = try dims.date(forMillis: st.firstTs)
             if let f = st.final {
                 if st.inDatabase {
@@ -509,7 +535,7 @@ final class PollWriter {
             upsertRollup.bind(4, delta)
             try upsertRollup.run()
         }
-        for (rows, upsert) in [(signalQuarters, upsertSignalQuarter), (signalDays, upsertSignalDay)] {
+        for (rows, upsert) in [(signalQuarters, upsertSignalQuarter), (signalDays, upsertSignalDay), (fileQuarters, upsertFileQuarter)] {
             for (k, delta) in rows where delta != 0 {
                 upsert.bind(1, k.bucket)
                 upsert.bind(2, k.profile)

@@ -10,7 +10,8 @@ public enum PostgresCopy {
         "dim_date", "dim_result_code", "dim_error_code", "dim_document", "dim_country", "dim_spoof_profile",
         "bridge_spoof_check", "bridge_spoof_detail", "dim_willing_profile", "bridge_willing_record",
         "dim_ocr_field_set", "dim_source_file", "fct_transaction", "fct_poll", "ingest_refused_line",
-        "ingest_warning", "agg_outcome_15min", "dim_signal_profile", "agg_signal_15min", "agg_signal_day", "meta_table_comment",
+        "ingest_warning", "agg_outcome_15min", "dim_signal_profile", "agg_signal_15min", "agg_signal_day", "agg_file_15min",
+        "meta_table_comment",
     ]
 
     /// Rows sent per COPY data message (bounds what is held in memory).
@@ -58,7 +59,7 @@ public enum PostgresCopy {
               (SELECT max(result_code_key) FROM dim_result_code), (SELECT max(error_code_key) FROM dim_error_code),
               (SELECT max(document_key) FROM dim_document), (SELECT max(country_key) FROM dim_country),
               (SELECT max(spoof_profile_key) FROM dim_spoof_profile), (SELECT max(willing_profile_key) FROM dim_willing_profile),
-              (SELECT max(ocr_field_set_key) FROM dim_ocr_field_set), 0));
+              (SELECT max(ocr_field_set_key) FROM dim_ocr_field_set), (SELECT max(signal_profile_key) FROM dim_signal_profile), 0));
             """)
     }
 

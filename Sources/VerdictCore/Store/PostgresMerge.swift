@@ -321,6 +321,14 @@ enum PostgresMerge {
               GROUP BY 1, 2;
             CREATE TEMP TABLE touched_days ON COMMIT DROP AS
               SELECT DISTINCT bucket_ms - ((bucket_ms % 86400000) + 86400000) % 86400000 AS day_ms FROM touched;
+            DELETE FROM agg_file_15min WHERE bucket_ms IN (SELECT bucket_ms FROM touched);
+            INSERT INTO agg_file_15min (bucket_ms, file_key, transactions)
+              SELECT u.bucket_ms, pl.file_key, count(DISTINCT t.transaction_key)
+              FROM (SELECT DISTINCT bucket_ms FROM touched) u
+              CROSS JOIN dim_product p
+              JOIN fct_transaction t ON t.product_key = p.product_key AND t.first_ts_ms >= u.bucket_ms AND t.first_ts_ms < u.bucket_ms + 900000
+              JOIN fct_poll pl ON pl.transaction_key = t.transaction_key
+              GROUP BY 1, 2;
             DELETE FROM agg_signal_day WHERE day_ms IN (SELECT day_ms FROM touched_days);
             INSERT INTO agg_signal_day (day_ms, signal_profile_key, transactions)
               SELECT d.day_ms, q.signal_profile_key, sum(q.transactions)

@@ -156,6 +156,10 @@ enum PostgresSchema {
           day_ms BIGINT NOT NULL, signal_profile_key BIGINT NOT NULL, transactions BIGINT NOT NULL,
           PRIMARY KEY (day_ms, signal_profile_key)
         );
+        CREATE TABLE agg_file_15min (
+          bucket_ms BIGINT NOT NULL, file_key BIGINT NOT NULL, transactions BIGINT NOT NULL,
+          PRIMARY KEY (bucket_ms, file_key)
+        );
         CREATE TABLE meta_table_comment (name TEXT COLLATE "C" PRIMARY KEY, grain TEXT COLLATE "C" NOT NULL, comment TEXT COLLATE "C" NOT NULL);
 
         CREATE VIEW v_transaction AS
@@ -221,7 +225,7 @@ enum PostgresSchema {
           'dim_error_code', 'dim_document', 'dim_country', 'dim_spoof_profile', 'bridge_spoof_check', 'bridge_spoof_detail',
           'dim_willing_profile', 'bridge_willing_record', 'dim_ocr_field_set', 'dim_source_file', 'ingest_refused_line',
           'ingest_warning', 'agg_outcome_15min', 'dim_signal_profile', 'agg_signal_15min', 'agg_signal_day',
-          'meta_table_comment']) AS t;
+          'agg_file_15min', 'meta_table_comment']) AS t;
         SELECT create_distributed_table('fct_transaction', 'transaction_key');
         SELECT create_distributed_table('fct_poll', 'transaction_key', colocate_with => 'fct_transaction');
         """

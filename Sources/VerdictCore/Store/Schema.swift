@@ -24,6 +24,7 @@ enum Schema {
         m.registerMigration("v7_ocr_field_sets") { db in try db.execute(sql: v7) }
         m.registerMigration("v8_signal_rollup") { db in try db.execute(sql: v8) }
         m.registerMigration("v9_product_statistics") { db in try db.execute(sql: v9) }
+        m.registerMigration("v10_file_rollup") { db in try db.execute(sql: v10) }
         return m
     }
 
@@ -394,6 +395,26 @@ enum Schema {
     /// rows that never change get their statistics once, here, and the index is used again.
     static let v9 = """
         ANALYZE dim_product;
+        """
+
+    /// manifest.json lists the inputs holding a poll of a transaction of the period. Read from
+    /// the polls, that is every poll of the period (12 weeks: 1.4M rows, 0.7 s); this rollup
+    /// counts, per quarter hour of a transaction's date, the transactions with a poll in each
+    /// input, so the list costs the quarter hours of the period. Ingest keeps it in step
+    /// (PollWriter.flush): a transaction that gains an input or changes its date moves its counts.
+    static let v10 = """
+        CREATE TABLE agg_file_15min ( -- Transactions by the quarter hour (UTC) of their date and an input holding one of their polls.
+          bucket_ms    INTEGER NOT NULL, -- start of the quarter hour, epoch ms
+          file_key     INTEGER NOT NULL REFERENCES dim_source_file,
+          transactions INTEGER NOT NULL,
+          PRIMARY KEY (bucket_ms, file_key)
+        ) WITHOUT ROWID;
+        INSERT INTO agg_file_15min (bucket_ms, file_key, transactions)
+        SELECT t.first_ts_ms - ((t.first_ts_ms % 900000) + 900000) % 900000, pl.file_key, count(DISTINCT t.transaction_key)
+        FROM fct_poll pl JOIN fct_transaction t ON t.transaction_key = pl.transaction_key
+        GROUP BY 1, 2;
+        INSERT INTO meta_table_comment VALUES
+          ('agg_file_15min', 'one (quarter hour, input)', 'Rollup for provenance: transactions by the quarter hour they started in and an input holding one of their polls.');
         """
 
     static let v3 = """

@@ -28,7 +28,7 @@ struct DataCheckTests {
             let third = try box.ingest(db, [grown, overlap], options: options)
             #expect(third.files[0].alreadyIngested && third.files[1].accepted == 0)
             let result = try DataChecks(database: db).run()
-            #expect(result.checked.count == Embedded.checks.count && result.checked.count == 8)
+            #expect(result.checked.count == Embedded.checks.count && result.checked.count == 9)
             #expect(result.failures.isEmpty, "\(result.failures)")
 
             // The same logs ingested in one go give the same facts.
@@ -62,6 +62,27 @@ struct DataCheckTests {
                 #expect(failure.check == "signal_rollups_match_facts")
                 #expect(failure.firstRow.first == "rollup=\(table)")
             }
+        }
+    }
+
+    @Test("a transaction whose earlier poll comes in a second input moves both inputs to its new week; the rollup stays exact")
+    func fileRollupFollowsDates() throws {
+        try withSandbox { box in
+            let db = try box.database()
+            let late = try box.write("late.ndjson", lines: [Log.idVerdict("T", at: "2026-11-10T08:00:00Z", "Y"),
+                                                           Log.idVerdict("U", at: "2026-11-11T08:00:00Z", "Y")])
+            let early = try box.write("early.ndjson", lines: [Log.id("T", at: "2026-11-03T08:00:00Z", status: "U", code: "PROCESSING")])
+            _ = try box.ingest(db, [late])
+            _ = try box.ingest(db, [early])
+            #expect(try DataChecks(database: db).run().failures.isEmpty)
+            func inputs(_ week: String) throws -> [String] {
+                let r = try MetricsEngine(database: db, catalog: try QueryCatalog()).run(["inputs"], period: try Periods.week(week))
+                return try #require(r.results["inputs"]).rows.map { String($0[0].plainText.split(separator: "/").last ?? "") }
+            }
+            // T is dated 2026-11-03 now (W45): both inputs hold a poll of it. W46 keeps U's input only.
+            #expect(try inputs("2026-W45") == ["late.ndjson", "early.ndjson"])
+            #expect(try inputs("2026-W46") == ["late.ndjson"])
+            #expect(try inputs("2026-W47").isEmpty)
         }
     }
 
@@ -100,8 +121,10 @@ struct DataCheckTests {
             #expect(try db.rows(try #require(Embedded.checks["final_poll_is_best"])).last == [c, aBest, cBest])
             // D, with no poll left, is poll_count_matches_polls's to report.
             let failures = try DataChecks(database: db).run().failures
-            // A and B now also carry the class of a poll that is not their final one.
-            #expect(failures.map(\.check) == ["final_poll_is_best", "poll_count_matches_polls", "transaction_class_follows_rule"])
+            // A and B now also carry the class of a poll that is not their final one; and the
+            // input that held D's polls holds none now, which its rollup still counts.
+            #expect(failures.map(\.check) == ["file_rollup_matches_facts", "final_poll_is_best", "poll_count_matches_polls",
+                                               "transaction_class_follows_rule"])
         }
     }
 

@@ -115,7 +115,7 @@ struct SchemaTests {
             }
             let db = try VerdictDatabase(path: path)
             #expect(Schema.migrationNames == ["v1_star_schema", "v2_document_reuse", "v3_views", "v4_period_index", "v5_outcome_rollup",
-                                              "v6_quality_dates", "v7_ocr_field_sets", "v8_signal_rollup", "v9_product_statistics"])
+                                              "v6_quality_dates", "v7_ocr_field_sets", "v8_signal_rollup", "v9_product_statistics", "v10_file_rollup"])
             // The poll's OCR field names moved to their dimension, and the text column is gone.
             #expect(try db.rows("""
                 SELECT p.poll_key, s.ocr_fields FROM fct_poll p JOIN dim_ocr_field_set s USING (ocr_field_set_key)
