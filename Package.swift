@@ -28,7 +28,8 @@ let package = Package(
         .systemLibrary(name: "VerdictZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "VerdictOpenSSL", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "VerdictCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // librsvg and cairo: charts as PNG images (mail clients do not show SVG).
+        // librsvg and cairo: the tests decode PNG images with cairo. (VerdictCore loads
+        // librsvg and cairo at run time, when a chart is drawn as PNG: ChartRaster.)
         .systemLibrary(name: "VerdictRSVG", pkgConfig: "librsvg-2.0", providers: [.apt(["librsvg2-dev"])]),
         // PostgreSQL's client library, for `--db postgresql://...`.
         .systemLibrary(name: "VerdictLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -36,7 +37,7 @@ let package = Package(
         .target(
             name: "VerdictCore",
             dependencies: [
-                "VerdictLibCSV", "VerdictZlib", "VerdictOpenSSL", "VerdictCurl", "VerdictRSVG", "VerdictLibPQ",
+                "VerdictLibCSV", "VerdictZlib", "VerdictOpenSSL", "VerdictCurl", "VerdictLibPQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,21 +9,20 @@
 -- Counts: transactions, completed, passed, failed, pending, api_error
 -- Rates: pass_rate
 -- Parameters: :start_ms, :end_ms (the period as epoch milliseconds, end exclusive).
-WITH t AS (
-  SELECT product_key, outcome
-  FROM fct_transaction
-  WHERE first_ts_ms >= :start_ms AND first_ts_ms < :end_ms
-),
-counts AS (
+-- Counted from agg_outcome_15min, the rollup of fct_transaction by the quarter hour a
+-- transaction started in, product and outcome (period bounds always fall on quarter hours),
+-- so a period costs its quarter hours, not its transactions.
+WITH counts AS (
   SELECT p.product_key, p.product,
-         count(t.outcome)                                         AS transactions,
-         count(CASE WHEN t.outcome IN ('passed', 'failed') THEN 1 END) AS completed,
-         count(CASE WHEN t.outcome = 'passed' THEN 1 END)         AS passed,
-         count(CASE WHEN t.outcome = 'failed' THEN 1 END)         AS failed,
-         count(CASE WHEN t.outcome = 'pending' THEN 1 END)        AS pending,
-         count(CASE WHEN t.outcome = 'api_error' THEN 1 END)      AS api_error
+         coalesce(sum(a.transactions), 0)                                                    AS transactions,
+         coalesce(sum(CASE WHEN a.outcome IN ('passed', 'failed') THEN a.transactions END), 0) AS completed,
+         coalesce(sum(CASE WHEN a.outcome = 'passed' THEN a.transactions END), 0)           AS passed,
+         coalesce(sum(CASE WHEN a.outcome = 'failed' THEN a.transactions END), 0)           AS failed,
+         coalesce(sum(CASE WHEN a.outcome = 'pending' THEN a.transactions END), 0)          AS pending,
+         coalesce(sum(CASE WHEN a.outcome = 'api_error' THEN a.transactions END), 0)        AS api_error
   FROM dim_product p
-  LEFT JOIN t ON t.product_key = p.product_key
+  LEFT JOIN agg_outcome_15min a
+    ON a.product_key = p.product_key AND a.bucket_ms >= :start_ms AND a.bucket_ms < :end_ms
   GROUP BY p.product_key, p.product
 )
 SELECT product, transactions, completed, passed, failed, pending, api_error,

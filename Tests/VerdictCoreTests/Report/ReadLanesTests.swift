@@ -71,8 +71,9 @@ struct ReadLanesTests {
             before.lanes = 1
             let expected = try before.run(names, period: period)
 
-            // Another connection turns every passed transaction into a failed one, after
-            // the main connection fixed its state and before the other lanes join.
+            // Another connection turns every passed transaction into a failed one (and adds
+            // to the outcome rollup, which outcomes reads), after the main connection fixed
+            // its state and before the other lanes join.
             let path = db.path
             let committed = Flag()
             var during = MetricsEngine(database: db, catalog: try QueryCatalog())
@@ -80,7 +81,10 @@ struct ReadLanesTests {
             during.pinned = {
                 do {
                     let writer = try DatabaseQueue(path: path)
-                    try writer.write { try $0.execute(sql: "UPDATE fct_transaction SET outcome = 'failed' WHERE outcome = 'passed'") }
+                    try writer.write {
+                        try $0.execute(sql: "UPDATE fct_transaction SET outcome = 'failed' WHERE outcome = 'passed'")
+                        try $0.execute(sql: "UPDATE agg_outcome_15min SET transactions = transactions + 1000")
+                    }
                     try writer.close()
                     committed.set()
                 } catch {}
