@@ -289,12 +289,14 @@ enum PostgresMerge {
         // join on the nine columns is written as equalities (a NULL flag and the value), so
         // that it can be hashed.
         try c.execute("""
+            CREATE TEMP TABLE touched_all ON COMMIT DROP AS
+              SELECT DISTINCT u.bucket_ms, p.product_key FROM touched u CROSS JOIN dim_product p;
+            ANALYZE touched_all;
             CREATE TEMP TABLE touched_profiles ON COMMIT DROP AS
               SELECT u.bucket_ms, t.product_key, t.outcome, t.error_code_key, t.verdict_label, t.spoof_profile_key, t.deeper_result,
                      t.upload_enabled_result, t.quality_passed, t.willing_profile_key, count(*) AS transactions
-              FROM (SELECT DISTINCT bucket_ms FROM touched) u
-              CROSS JOIN dim_product p
-              JOIN fct_transaction t ON t.product_key = p.product_key AND t.first_ts_ms >= u.bucket_ms AND t.first_ts_ms < u.bucket_ms + 900000
+              FROM touched_all u
+              JOIN fct_transaction t ON t.product_key = u.product_key AND t.first_ts_ms >= u.bucket_ms AND t.first_ts_ms < u.bucket_ms + 900000
               WHERE t.outcome IS NOT NULL
               GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
             ANALYZE touched_profiles;
@@ -324,9 +326,8 @@ enum PostgresMerge {
             DELETE FROM agg_file_15min WHERE bucket_ms IN (SELECT bucket_ms FROM touched);
             INSERT INTO agg_file_15min (bucket_ms, file_key, transactions)
               SELECT u.bucket_ms, pl.file_key, count(DISTINCT t.transaction_key)
-              FROM (SELECT DISTINCT bucket_ms FROM touched) u
-              CROSS JOIN dim_product p
-              JOIN fct_transaction t ON t.product_key = p.product_key AND t.first_ts_ms >= u.bucket_ms AND t.first_ts_ms < u.bucket_ms + 900000
+              FROM touched_all u
+              JOIN fct_transaction t ON t.product_key = u.product_key AND t.first_ts_ms >= u.bucket_ms AND t.first_ts_ms < u.bucket_ms + 900000
               JOIN fct_poll pl ON pl.transaction_key = t.transaction_key
               GROUP BY 1, 2;
             DELETE FROM agg_signal_day WHERE day_ms IN (SELECT day_ms FROM touched_days);
