@@ -30,6 +30,9 @@ public struct Coverage: Sendable, Equatable {
 
     public var isEmpty: Bool { transactions == 0 }
 
+    /// Data, but not all of the period's: what every comparison with a whole period notes.
+    public var isPartial: Bool { !complete && !isEmpty }
+
     /// The share of the period's time that lies before the latest poll (1 when complete, 0
     /// when the data ends before the period starts).
     public var coveredFraction: Double {

@@ -57,7 +57,7 @@ public enum HTMLRenderer {
         for spec in model.charts { figures[spec.name] = figure(spec, charts) }
         ctx["charts"] = figures
         ctx["what_changed"] = whatChanged(model, charts: charts)
-        ctx["partial"] = model.coverage.map { !$0.complete && !$0.isEmpty } ?? false
+        ctx["partial"] = model.coverage?.isPartial ?? false
         return ctx
     }
 
@@ -181,20 +181,7 @@ public enum HTMLRenderer {
     /// open markup nor leave an attribute; a character neither HTML nor XML allows (controls,
     /// noncharacters) becomes U+FFFD, and a line break a space.
     public static func escape(_ s: String) -> String {
-        var o = ""
-        o.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            case "'": o += "&#39;"
-            case "\t", "\n", "\r": o += " "
-            default: o.unicodeScalars.append(SVGChartRenderer.isTextCharacter(c) ? c : "\u{FFFD}")
-            }
-        }
-        return o
+        SVGChartRenderer.escape(s, apostrophe: "&#39;")
     }
 
     /// `s` with the characters the page may not carry replaced (as `escape` does), markup

@@ -46,7 +46,7 @@ public enum MarkdownRenderer {
         ctx["notes"] = model.notes.map(sentence)
         ctx["what_changed"] = whatChanged(model)
         ctx["coverage"] = SummaryWords.coverage(model)
-        ctx["partial"] = model.coverage.map { !$0.complete && !$0.isEmpty } ?? false
+        ctx["partial"] = model.coverage?.isPartial ?? false
         ctx["empty"] = model.coverage?.isEmpty ?? false
         return ctx
     }

@@ -61,6 +61,13 @@ public enum SVGChartRenderer {
     /// noncharacter (U+FDD0–U+FDEF, the last two of each plane), as well as DEL and the C1
     /// controls, become U+FFFD; tab, LF and CR become a space, a label being one line.
     public static func escape(_ s: String) -> String {
+        escape(s, apostrophe: "&apos;")
+    }
+
+    /// The one escaping of text for markup (SVG here, the HTML page through `HTMLRenderer`):
+    /// `apostrophe` is how `'` is written (`&apos;` is XML's; HTML 4 mail clients know only
+    /// `&#39;`).
+    static func escape(_ s: String, apostrophe: String) -> String {
         var o = ""
         o.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {
@@ -69,7 +76,7 @@ public enum SVGChartRenderer {
             case ">": o += "&gt;"
             case "&": o += "&amp;"
             case "\"": o += "&quot;"
-            case "'": o += "&apos;"
+            case "'": o += apostrophe
             case "\t", "\n", "\r": o += " "
             default: o.unicodeScalars.append(isTextCharacter(c) ? c : "\u{FFFD}")
             }
